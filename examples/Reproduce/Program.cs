@@ -1,0 +1,2 @@
+Console.WriteLine("Reproduce: experiments are being added.");
+return 0;
