@@ -1,0 +1,1 @@
+Console.WriteLine("InferBench: being added."); return 0;

@@ -1,0 +1,1 @@
+Console.WriteLine("InferenceDistillation: being added."); return 0;

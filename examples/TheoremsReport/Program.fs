@@ -1,0 +1,4 @@
+[<EntryPoint>]
+let main _ =
+    printfn "TheoremsReport: theorems are being added."
+    0
