@@ -33,9 +33,20 @@ public static class IdxReader
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException(path, $"corrupt gzip stream ({e.Message.TrimEnd('.')}); expected a valid gzip-compressed IDX file", e);
+            throw CorruptGzip(path, e);
+        }
+        catch (DataFormatException) when (gzip)
+        {
+            // Damaged deflate data can decompress to garbage that fails the IDX checks before the CRC is reached:
+            // read the rest of the stream, so that a corrupt gzip is reported as such rather than as a bad header.
+            try { CountRemainingBytes(stream); }
+            catch (InvalidDataException e) { throw CorruptGzip(path, e); }
+            throw;
         }
     }
+
+    private static DataFormatException CorruptGzip(string path, InvalidDataException e) =>
+        new(path, $"corrupt gzip stream ({e.Message.TrimEnd('.')}); expected a valid gzip-compressed IDX file", e);
 
     /// <summary>True when the stream starts with the gzip signature; the stream is rewound either way.</summary>
     private static bool StartsWithGzipSignature(FileStream file)

@@ -5,7 +5,10 @@ namespace Probabilistic.Nn.Data;
 /// <summary>
 /// The mixture toy of Welling and Teh (2011, §5.1), used to test SGLD (methods.md §5.2): prior θ1 ~ N(0, 10),
 /// θ2 ~ N(0, 1); data x_i ~ ½ N(θ1, 2) + ½ N(θ1 + θ2, 2) (all second arguments are variances), 100 points drawn with
-/// (θ1, θ2) = (0, 1). The posterior is bimodal, with modes near (0, 1) and (1, −1).
+/// (θ1, θ2) = (0, 1). The likelihood is symmetric under (θ1, θ2) → (θ1 + θ2, −θ2); whether the posterior splits
+/// into two modes depends on the draw (on the sample variance). The paper's draw is unknown and gave modes near
+/// (0, 1) and (1, −1); <see cref="DefaultSeed"/> is a seed whose draw does the same (grid modes at (−0.08, 0.92) and
+/// (0.84, −0.92)). Of seeds 0..15, seven give such a bimodal posterior and the others one mode near θ2 = 0.
 /// </summary>
 public sealed record WellingTehMixture(double[] Data, double Theta1, double Theta2)
 {
@@ -18,8 +21,11 @@ public sealed record WellingTehMixture(double[] Data, double Theta1, double Thet
     /// <summary>Variance of each mixture component.</summary>
     public const double NoiseVariance = 2;
 
+    /// <summary>The default seed: its 100 points give the paper's bimodal posterior (see the summary).</summary>
+    public const ulong DefaultSeed = 7;
+
     /// <summary>Draws <paramref name="count"/> points: each picks a component with probability ½, then adds N(0, 2) noise.</summary>
-    public static WellingTehMixture Generate(int count = 100, double theta1 = 0, double theta2 = 1, ulong seed = 0)
+    public static WellingTehMixture Generate(int count = 100, double theta1 = 0, double theta2 = 1, ulong seed = DefaultSeed)
     {
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "WellingTehMixture: the count must be positive.");
         var rng = new Rng(seed);
