@@ -29,7 +29,7 @@ public static class IdxReader
         using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
         try
         {
-            return ReadValidated(stream, path, gzip ? "decompressed stream" : "file");
+            return ReadValidated(stream, path, gzip);
         }
         catch (InvalidDataException e)
         {
@@ -57,12 +57,14 @@ public static class IdxReader
         return n == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
-    private static IdxArray ReadValidated(Stream stream, string path, string what)
+    private static IdxArray ReadValidated(Stream stream, string path, bool gzip)
     {
+        string what = gzip ? "decompressed stream" : "file";
+        string endedEarly = gzip ? " (the gzip data end early: is the file truncated?)" : "";
         Span<byte> magic = stackalloc byte[4];
         int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
         if (got < 4)
-            throw new DataFormatException(path, $"{what} is {got} bytes long; expected at least the 4-byte IDX magic number");
+            throw new DataFormatException(path, $"{what} is {got} bytes long; expected at least the 4-byte IDX magic number{endedEarly}");
         if (magic[0] != 0 || magic[1] != 0)
             throw new DataFormatException(path, $"magic number starts with 0x{magic[0]:X2} 0x{magic[1]:X2}; expected 0x00 0x00 (not an IDX file)");
         if (magic[2] != UnsignedByteType)
@@ -74,7 +76,7 @@ public static class IdxReader
         Span<byte> dimBytes = stackalloc byte[4 * rank];
         got = stream.ReadAtLeast(dimBytes, dimBytes.Length, throwOnEndOfStream: false);
         if (got < dimBytes.Length)
-            throw new DataFormatException(path, $"header is truncated: {rank} dimensions need {dimBytes.Length} bytes after the magic number but the {what} has {got}");
+            throw new DataFormatException(path, $"header is truncated: {rank} dimensions need {dimBytes.Length} bytes after the magic number but the {what} has {got}{endedEarly}");
         var shape = new int[rank];
         long size = 1;
         for (int i = 0; i < rank; i++)
@@ -91,7 +93,7 @@ public static class IdxReader
         var data = GC.AllocateUninitializedArray<byte>((int)size);
         got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
         if (got < data.Length)
-            throw new DataFormatException(path, $"payload is truncated: shape [{string.Join(", ", shape)}] needs {data.Length} bytes but the {what} holds {got}");
+            throw new DataFormatException(path, $"payload is truncated: shape [{string.Join(", ", shape)}] needs {data.Length} bytes but the {what} holds {got}{endedEarly}");
         long extra = CountRemainingBytes(stream);
         if (extra > 0)
             throw new DataFormatException(path, $"{what} has {extra} bytes after the {data.Length}-byte payload of shape [{string.Join(", ", shape)}]; expected none");

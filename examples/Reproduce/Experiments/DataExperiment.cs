@@ -8,7 +8,8 @@ namespace Probabilistic.Reproduce.Experiments;
 /// The <c>data</c> experiment: loads or generates every data set the reproductions use and reports, per split, its
 /// size, sample shape, class balance and moments. It is the check that the data layer sees what the papers saw
 /// (60,000/10,000 FashionMNIST with 6,000/1,000 per class, the numpy-seeded synthetic sets, ...). A missing real
-/// data set becomes a "missing" row and a note naming the set-up command; the rest still runs.
+/// data set becomes a "missing" row and a note naming the set-up command; a corrupt one a "corrupt" row and an error
+/// (the run then fails); the rest still runs.
 /// </summary>
 public sealed class DataExperiment : IExperiment
 {
@@ -54,12 +55,15 @@ public sealed class DataExperiment : IExperiment
             splits.AddRow(set, split, d.Count, Shape(d.SampleShape), d.ClassCount, counts.Min(), counts.Max(), mean, std, null, null, "ok");
             classes.AddRow([set, split, d.Count, .. Enumerable.Range(0, 10).Select(c => c < counts.Length ? (object?)counts[c] : null)]);
         }
-        void AddMissing(string set, IEnumerable<string> splitNames, DataNotFoundException e)
+        // A missing set is expected on a bare machine (a note); a corrupt one is a failure (an error), but either
+        // way the other sets are still reported.
+        void AddUnavailable(string set, IEnumerable<string> splitNames, Exception e)
         {
-            context.Status($"{set} missing: {e.Message}");
-            result.Notes.Add(e.Message);
+            bool missing = e is DataNotFoundException;
+            context.Status($"{set} {(missing ? "missing" : "corrupt")}: {e.Message}");
+            (missing ? result.Notes : result.Errors).Add(e.Message);
             foreach (string split in splitNames)
-                splits.AddRow(set, split, null, null, null, null, null, null, null, null, null, "missing");
+                splits.AddRow(set, split, null, null, null, null, null, null, null, null, null, missing ? "missing" : "corrupt");
         }
 
         try
@@ -71,9 +75,9 @@ public sealed class DataExperiment : IExperiment
             AddLabeled("FashionMNIST", "big", big);
             AddLabeled("FashionMNIST", "small", small);
         }
-        catch (DataNotFoundException e)
+        catch (Exception e) when (e is DataNotFoundException or DataFormatException)
         {
-            AddMissing("FashionMNIST", ["train", "test", "big", "small"], e);
+            AddUnavailable("FashionMNIST", ["train", "test", "big", "small"], e);
         }
 
         try
@@ -84,9 +88,9 @@ public sealed class DataExperiment : IExperiment
             AddLabeled("MNIST digits", "train", train);
             AddLabeled("MNIST digits", "test", test);
         }
-        catch (DataNotFoundException e)
+        catch (Exception e) when (e is DataNotFoundException or DataFormatException)
         {
-            AddMissing("MNIST digits", ["all", "train", "test"], e);
+            AddUnavailable("MNIST digits", ["all", "train", "test"], e);
         }
 
         SyntheticClassification synthetic = context.Time("generate synthetic classification", () => context.Data.SyntheticClassification);

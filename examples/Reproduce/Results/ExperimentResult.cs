@@ -11,6 +11,12 @@ public sealed class ExperimentResult
     /// <summary>Things a reader must know, e.g. "FashionMNIST missing: install with ...".</summary>
     public List<string> Notes { get; } = [];
 
+    /// <summary>
+    /// Problems that make the run a failure although it could finish (e.g. a corrupt data file): the runner still
+    /// prints and writes the tables, then marks the run failed and exits non-zero.
+    /// </summary>
+    public List<string> Errors { get; } = [];
+
     /// <summary>The tables in the order they were added.</summary>
     public IReadOnlyList<ResultTable> Tables => _tables;
 

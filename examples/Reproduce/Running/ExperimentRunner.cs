@@ -60,11 +60,17 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
             log.WriteLine(e.StackTrace);
         }
         watch.Stop();
+        if (status == "ok" && result.Errors.Count > 0)
+        {
+            status = "failed";
+            error = string.Join(" | ", result.Errors);
+        }
 
         output.WriteLine($"== {experiment.Name}: {experiment.Description} ==");
         foreach (ResultTable table in result.Tables) TableFormatter.Print(table, output);
         foreach (string note in result.Notes) output.WriteLine($"note: {note}");
-        if (result.Notes.Count > 0) output.WriteLine();
+        foreach (string problem in result.Errors) output.WriteLine($"ERROR: {problem}");
+        if (result.Notes.Count + result.Errors.Count > 0) output.WriteLine();
 
         var record = new RunRecord(
             experiment.Name, experiment.Description, status, error, started, watch.Elapsed.TotalSeconds,
