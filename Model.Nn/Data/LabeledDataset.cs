@@ -48,6 +48,17 @@ public sealed class LabeledDataset : Dataset
         return new LabeledDataset(name ?? $"{Name}[{indices.Length}]", GatherFeatures(indices), SampleShape, labels, ClassCount, ClassNames);
     }
 
+    /// <summary>
+    /// The same samples viewed with another sample shape of equal size (e.g. [784] for a flattened [1, 28, 28]);
+    /// the arrays are shared, not copied.
+    /// </summary>
+    public LabeledDataset WithSampleShape(params int[] sampleShape)
+    {
+        if (sampleShape.Aggregate(1L, (a, d) => a * d) != FeatureSize)
+            throw new ArgumentException($"WithSampleShape on '{Name}': shape [{string.Join(", ", sampleShape)}] does not hold the {FeatureSize} features of shape [{string.Join(", ", SampleShape)}].", nameof(sampleShape));
+        return new LabeledDataset(Name, Features, sampleShape, Labels, ClassCount, ClassNames);
+    }
+
     /// <summary>Copies the labels of <paramref name="indices"/> into <paramref name="destination"/>.</summary>
     public void GatherLabels(ReadOnlySpan<int> indices, Span<int> destination)
     {
