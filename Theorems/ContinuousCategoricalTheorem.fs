@@ -63,19 +63,20 @@ let monteCarloZ (samples: int) (seed: uint64) (g: float[]) =
     let rng = Rng(seed)
     let ones = Array.create k 1.0
     let s = Array.zeroCreate k
-    let mutable sum = 0.0
-    let mutable sumSq = 0.0
-    for _ in 1 .. samples do
+    // Welford's running mean and sum of squared deviations: no cancellation when the integrand is nearly constant.
+    let mutable mean = 0.0
+    let mutable m2 = 0.0
+    for i in 1 .. samples do
         rng.Dirichlet(ReadOnlySpan ones, Span s)
         let mutable e = 0.0
         for j in 0 .. k - 1 do
             e <- e + s.[j] * a.[j]
         let f = exp e
-        sum <- sum + f
-        sumSq <- sumSq + f * f
+        let delta = f - mean
+        mean <- mean + delta / float i
+        m2 <- m2 + delta * (f - mean)
     let n = float samples
-    let mean = sum / n
-    let stdErr = sqrt (max 0.0 (sumSq / n - mean * mean) / n)
+    let stdErr = sqrt (m2 / (n - 1.0) / n)
     let volume = Numerics.factorial (k - 1)
     mean / volume, stdErr / volume
 
