@@ -180,6 +180,52 @@ public class ContinuousCategoricalTests
     }
 
     [Fact]
+    public void MatchesTheTaylorRemainderFormulaAtAVertexWithARepeatedNode()
+    {
+        // exp(0) = Σ_{j<m} e^b (−b)^j/j! + exp[b^(m), 0]·(−b)^m (Taylor at b with divided-difference remainder), so
+        // exp[0, b, …, b] = (1 − e^b Σ_{j<m} (−b)^j/j!)/(−b)^m: an independent closed form for the near-vertex limit.
+        foreach (int m in new[] { 1, 2, 4, 9 })
+        {
+            foreach (double b in new[] { -8.0, -20.0, -100.0, -700.0 })
+            {
+                double poly = 0, term = 1;
+                for (int j = 0; j < m; j++)
+                {
+                    poly += term;
+                    term *= -b / (j + 1);
+                }
+                double expected = double.LogP1(-Math.Exp(b) * poly) - m * Math.Log(-b);
+                var a = new double[m + 1];
+                for (int j = 1; j <= m; j++) a[j] = b;
+                Assert.Equal(expected, ContinuousCategorical.LogNormalizerOfNatural(a), 1e-12);
+            }
+        }
+    }
+
+    [Fact]
+    public void SoftmaxFormMatchesTheSimplexFormAndItsGradient()
+    {
+        var z = new[] { 1.5, -0.25, 3.0, 0.0 };
+        double lse = Math.Log(z.Sum(v => Math.Exp(v)));
+        var g = z.Select(v => Math.Exp(v - lse)).ToArray();
+        var gradient = new double[4];
+        double value = ContinuousCategorical.LogNormalizerOfSoftmax(z, gradient);
+        Assert.Equal(ContinuousCategorical.LogNormalizer(g), value, 1e-12);
+        Assert.Equal(0.0, gradient.Sum(), 1e-12); // invariant to a common shift of the logits
+        const double h = 1e-5;
+        var scratch = new double[4];
+        for (int k = 0; k < 4; k++)
+        {
+            var up = (double[])z.Clone();
+            var down = (double[])z.Clone();
+            up[k] += h;
+            down[k] -= h;
+            double fd = (ContinuousCategorical.LogNormalizerOfSoftmax(up, scratch) - ContinuousCategorical.LogNormalizerOfSoftmax(down, scratch)) / (2 * h);
+            Assert.Equal(fd, gradient[k], 1e-8);
+        }
+    }
+
+    [Fact]
     public void LogDensityUsesTheNormalizer()
     {
         var g = new[] { 0.2, 0.3, 0.5 };

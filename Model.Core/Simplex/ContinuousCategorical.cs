@@ -45,8 +45,8 @@ public static class ContinuousCategorical
             a.CopyTo(nodes);
             nodes.Sort(); // a fixed node order makes the result independent of the class order
             Span<double> table = rented.AsSpan(n, n * n);
-            ExpDividedDifferences.LogTable(nodes, table);
-            return table[n - 1];
+            var scaled = ExpDividedDifferences.Table(nodes, table);
+            return scaled.Log(table, 0, n - 1);
         }
         finally
         {
@@ -85,12 +85,12 @@ public static class ContinuousCategorical
             Span<double> nodes = rented.AsSpan(0, n);
             for (int i = 0; i < k; i++) nodes[i] = nodes[i + k] = a[perm[i]];
             Span<double> table = rented.AsSpan(n, n * n);
-            ExpDividedDifferences.LogTable(nodes, table);
-            double logZ = table[k - 1];
+            var scaled = ExpDividedDifferences.Table(nodes, table);
+            double logZ = scaled.Log(table, 0, k - 1);
             double sum = 0;
             for (int i = 0; i < k; i++)
             {
-                double m = Math.Exp(table[i * n + i + k] - logZ);
+                double m = Math.Exp(scaled.Log(table, i, i + k) - logZ);
                 mean[perm[i]] = m;
                 sum += m;
             }
@@ -104,6 +104,26 @@ public static class ContinuousCategorical
             ArrayPool<double>.Shared.Return(keys);
             ArrayPool<double>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// ln Z(softmax(z)) for logits z, and optionally its gradient with respect to z. Because shifting every natural
+    /// parameter by c multiplies Z by e^c, ln Z(softmax(z)) = ln exp[z] − logsumexp(z), and the gradient is
+    /// E_CC[s] − softmax(z). This is the corrected fourth term of the distillation objective (use z/T for temperature T).
+    /// </summary>
+    public static double LogNormalizerOfSoftmax(ReadOnlySpan<double> logits, Span<double> gradient)
+    {
+        ValidateNatural(logits, nameof(LogNormalizerOfSoftmax));
+        if (gradient.Length != logits.Length)
+            throw new ArgumentException($"{nameof(LogNormalizerOfSoftmax)}: gradient has length {gradient.Length}, expected {logits.Length}.", nameof(gradient));
+        double max = double.NegativeInfinity;
+        foreach (double v in logits) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (double v in logits) sum += Math.Exp(v - max);
+        double logSumExp = max + Math.Log(sum);
+        double logZ = LogNormalizerAndMean(logits, gradient);
+        for (int k = 0; k < logits.Length; k++) gradient[k] -= Math.Exp(logits[k] - logSumExp);
+        return logZ - logSumExp;
     }
 
     /// <summary>ln p(s | g) = Σ_k s_k ln g_k − ln Z(g), for s in the closed simplex and g in the open simplex.</summary>

@@ -20,15 +20,16 @@ internal static class ExpDividedDifferences
     private const int TaylorTerms = 20;
 
     /// <summary>
-    /// Fills <paramref name="logTable"/> (n×n, row-major, only i ≤ j written) with ln exp[x_i, …, x_j].
+    /// Fills <paramref name="table"/> (n×n, row-major, only i ≤ j written) with exp[x_i, …, x_j] in scaled form;
+    /// read entries with <see cref="Scaled.Log"/> (ln exp[x_i..x_j] = shift + ln table[i, j] − (j − i)·ln ρ).
     /// </summary>
-    public static void LogTable(ReadOnlySpan<double> x, Span<double> logTable)
+    public static Scaled Table(ReadOnlySpan<double> x, Span<double> table)
     {
         int n = x.Length;
         if (n == 0 || n > MaxNodes)
             throw new ArgumentOutOfRangeException(nameof(x), n, $"Divided differences of exp need 1..{MaxNodes} nodes.");
-        if (logTable.Length < n * n)
-            throw new ArgumentException($"Divided differences of exp: table has {logTable.Length} cells, need {n * n}.");
+        if (table.Length < n * n)
+            throw new ArgumentException($"Divided differences of exp: table has {table.Length} cells, need {n * n}.");
 
         double max = double.NegativeInfinity, min = double.PositiveInfinity;
         foreach (double v in x)
@@ -45,12 +46,12 @@ internal static class ExpDividedDifferences
         double scale = Math.ScaleB(1.0, -squarings);
         double rho = Math.Max(1.0, n / Math.E);
 
-        double[] rented = ArrayPool<double>.Shared.Rent(2 * n * n + (TaylorTerms + 1));
+        double[] rented = ArrayPool<double>.Shared.Rent(n * n + (TaylorTerms + 1) + n);
         try
         {
-            Span<double> b = rented.AsSpan(0, n * n);
-            Span<double> tmp = rented.AsSpan(n * n, n * n);
-            Span<double> h = rented.AsSpan(2 * n * n, TaylorTerms + 1);
+            Span<double> b = table.Slice(0, n * n);
+            Span<double> tmp = rented.AsSpan(0, n * n);
+            Span<double> h = rented.AsSpan(n * n, TaylorTerms + 1);
             b.Clear();
             double centre = -0.5 * spread * scale;
             double eCentre = Math.Exp(centre);
@@ -61,14 +62,15 @@ internal static class ExpDividedDifferences
                 h.Clear();
                 h[0] = 1.0;
                 double rhoPow = 1.0;
+                double invFactorial = 1.0; // 1/(j − i)!
                 for (int j = i; j < n; j++)
                 {
                     double z = (x[j] - max) * scale - centre;
                     // h_p(z_i..z_j) = h_p(z_i..z_{j−1}) + z_j·h_{p−1}(z_i..z_j)
                     for (int p = 1; p <= TaylorTerms; p++) h[p] += z * h[p - 1];
                     int m = j - i;
-                    double inv = 1.0;
-                    for (int q = 2; q <= m; q++) inv /= q; // 1/m!
+                    if (m > 0) invFactorial /= m;
+                    double inv = invFactorial;
                     double sum = 0;
                     for (int p = 0; p <= TaylorTerms; p++)
                     {
@@ -80,28 +82,54 @@ internal static class ExpDividedDifferences
                 }
             }
             // Squaring stage: exp(J/2^(k−1)) = exp(J/2^k)²; the stored ρ-scaling doubles, so divide by 2^(j−i).
+            // Row-oriented products (C[i, l..] += B[i, l]·B[l, l..]) keep the inner loop contiguous and vectorised.
+            Span<double> halfPowers = rented.AsSpan(n * n + TaylorTerms + 1, n);
+            for (int d = 0; d < n; d++) halfPowers[d] = Math.ScaleB(1.0, -d);
             for (int k = 0; k < squarings; k++)
             {
                 tmp.Clear();
                 for (int i = 0; i < n; i++)
                 {
-                    for (int j = i; j < n; j++)
+                    Span<double> target = tmp.Slice(i * n + i, n - i);
+                    for (int l = i; l < n; l++)
                     {
-                        double s = 0;
-                        for (int l = i; l <= j; l++) s += b[i * n + l] * b[l * n + j];
-                        tmp[i * n + j] = Math.ScaleB(s, -(j - i));
+                        double factor = b[i * n + l];
+                        if (factor == 0) continue;
+                        MultiplyAdd(factor, b.Slice(l * n + l, n - l), target.Slice(l - i));
                     }
+                    for (int j = i; j < n; j++) target[j - i] *= halfPowers[j - i];
                 }
                 tmp.CopyTo(b);
             }
-            double logRho = Math.Log(rho);
-            for (int i = 0; i < n; i++)
-                for (int j = i; j < n; j++)
-                    logTable[i * n + j] = max + Math.Log(b[i * n + j]) - (j - i) * logRho;
+            return new Scaled(n, max, Math.Log(rho));
         }
         finally
         {
             ArrayPool<double>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>How to read the scaled table: n nodes, the shift (max node) and ln ρ.</summary>
+    public readonly record struct Scaled(int N, double Shift, double LogRho)
+    {
+        /// <summary>ln exp[x_i, …, x_j] from the scaled table.</summary>
+        public double Log(ReadOnlySpan<double> table, int i, int j) => Shift + Math.Log(table[i * N + j]) - (j - i) * LogRho;
+    }
+
+    // target += factor · source (equal lengths), with SIMD where available.
+    private static void MultiplyAdd(double factor, ReadOnlySpan<double> source, Span<double> target)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && source.Length >= System.Numerics.Vector<double>.Count)
+        {
+            var f = new System.Numerics.Vector<double>(factor);
+            int width = System.Numerics.Vector<double>.Count;
+            for (; i <= source.Length - width; i += width)
+            {
+                var t = new System.Numerics.Vector<double>(target.Slice(i));
+                (t + f * new System.Numerics.Vector<double>(source.Slice(i))).CopyTo(target.Slice(i));
+            }
+        }
+        for (; i < source.Length; i++) target[i] += factor * source[i];
     }
 }
