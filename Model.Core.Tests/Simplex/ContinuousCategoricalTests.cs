@@ -246,6 +246,26 @@ public class ContinuousCategoricalTests
         }
     }
 
+    // "paper C" and "paper C·Z" columns of methods.md §1.2 (printed to 3–4 significant digits).
+    public static TheoryData<double[], double, double> PaperColumns => new()
+    {
+        { new[] { 0.3, 0.7 }, 0.09018, 0.0426 },
+        { new[] { 0.501, 0.499 }, 0.12011, 0.0601 },
+        { new[] { 0.2, 0.3, 0.5 }, 0.02617, 0.00414 },
+        { new[] { 0.1, 0.15, 0.75 }, 0.00918, 0.00114 },
+        { new[] { 0.05, 0.1, 0.15, 0.3, 0.4 }, 7.09e-5, 4.8e-7 },
+        { Geometric10(), 7.37e-21, 5.4e-28 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PaperColumns))]
+    public void ReproducesThePaperConstantColumns(double[] g, double paperC, double product)
+    {
+        double c = ContinuousCategorical.PaperConstant(g);
+        Assert.True(Math.Abs(c / paperC - 1) < 2e-3, $"C_paper = {c}, table {paperC}");
+        Assert.True(Math.Abs(c * ContinuousCategorical.Normalizer(g) / product - 1) < 1e-2, $"C·Z = {c * ContinuousCategorical.Normalizer(g)}, table {product}");
+    }
+
     [Fact]
     public void RejectsPointsOutsideTheOpenSimplex()
     {
