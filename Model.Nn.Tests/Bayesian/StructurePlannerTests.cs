@@ -68,3 +68,58 @@ public class StructurePlannerTests
         Assert.Throws<ArgumentException>(() => StructurePlanner.Plan(S(3, 1, 5, 2), S(3, 5, 2)));
     }
 }
+
+public class SubNetworkExtractionTests
+{
+    // Bias-free ReLU network with σ after every layer, parameters vectorised U_1 first, row-major.
+    private static double[] Evaluate(NetworkStructure s, IReadOnlyList<double> u, double[] x)
+    {
+        var h = x;
+        for (int t = 1; t <= s.LayerCount; t++)
+        {
+            var next = new double[s.Widths[t]];
+            for (int r = 0; r < next.Length; r++)
+            {
+                double sum = 0;
+                for (int c = 0; c < h.Length; c++) sum += u[s.ParameterIndex(t, r, c)] * h[c];
+                next[r] = Math.Max(sum, 0);
+            }
+            h = next;
+        }
+        return h;
+    }
+
+    [Fact]
+    public void AlignedMeanIsTheTeacherSubNetwork()
+    {
+        // methods.md §6 "B-mask": with neuron removals only, the aligned (diagonal) mean is the true sub-network:
+        // the student computes what the teacher computes once the removed neurons' outgoing weights are zeroed.
+        var rng = new Rng(17);
+        var teacher = new NetworkStructure(new[] { 4, 7, 6, 3 });
+        var student = new NetworkStructure(new[] { 4, 3, 2, 3 });
+        var mean = Enumerable.Range(0, teacher.ParameterCount).Select(_ => rng.Normal()).ToArray();
+        var variance = Enumerable.Repeat(0.5, teacher.ParameterCount).ToArray();
+        var plan = StructurePlanner.Plan(teacher, student, StructurePlanner.RandomNeurons(new Rng(0)));
+        var aligned = GaussianAlignment.Apply(new DiagonalGaussianPosterior(teacher, mean, variance), plan.Steps);
+        Assert.Equal(student, aligned.Structure);
+
+        // Zero, in the teacher, the outgoing weights of every removed neuron (map step-local indices back).
+        var zeroed = (double[])mean.Clone();
+        var alive = new List<List<int>> { new(), Enumerable.Range(0, 7).ToList(), Enumerable.Range(0, 6).ToList() };
+        foreach (NeuronRemoval step in plan.Steps.Cast<NeuronRemoval>())
+        {
+            foreach (int j in step.Neurons.OrderByDescending(j => j))
+            {
+                int original = alive[step.Layer][j];
+                for (int r = 0; r < teacher.Widths[step.Layer + 1]; r++) zeroed[teacher.ParameterIndex(step.Layer + 1, r, original)] = 0;
+                alive[step.Layer].RemoveAt(j);
+            }
+        }
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var x = Enumerable.Range(0, 4).Select(_ => rng.Normal()).ToArray();
+            Assert.Equal(Evaluate(teacher, zeroed, x), Evaluate(student, aligned.Mean, x));
+        }
+        Assert.All(aligned.Variance, v => Assert.Equal(0.5, v));
+    }
+}

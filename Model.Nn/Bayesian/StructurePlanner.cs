@@ -54,6 +54,22 @@ public static class StructurePlanner
     public static readonly NeuronChooser RemoveLastNeurons =
         (current, layer, count) => Enumerable.Range(current.Widths[layer] - count, count).ToArray();
 
+    /// <summary>
+    /// Removes neurons chosen uniformly at random (the "random" ordering of methods.md §2.4), reproducibly from
+    /// <paramref name="rng"/>.
+    /// </summary>
+    public static NeuronChooser RandomNeurons(Probabilistic.Core.Random.Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        return (current, layer, count) =>
+        {
+            int[] permutation = rng.Permutation(current.Widths[layer]);
+            int[] chosen = permutation[..count];
+            Array.Sort(chosen);
+            return chosen;
+        };
+    }
+
     /// <summary>Plans teacher → student. <paramref name="chooser"/> picks the neurons (default: the last ones).</summary>
     public static StructurePlan Plan(NetworkStructure teacher, NetworkStructure student, NeuronChooser? chooser = null)
     {
