@@ -46,3 +46,11 @@ let ``B2 counterexample: LeakyReLU(0.01) breaks the identity-layer equivalence``
 [<Fact>]
 let ``Structure path: the planner reaches exactly the reachable students through valid structures`` () =
     check 300 37UL (gapWithin 0.0 StructurePathTheorem.structurePairArb StructurePathTheorem.plannerIsCorrectAndComplete)
+
+[<Fact>]
+let ``Structure path counterexample: a width-dominated shallower student can be unreachable`` () =
+    // Teacher [3, 1, 5, 2], student [3, 5, 2]: the width-1 layer next to the raw input can never be merged away.
+    let p : StructurePathTheorem.StructurePair = { Teacher = [| 3; 1; 5; 2 |]; Student = [| 3; 5; 2 |] }
+    Assert.True(StructurePathTheorem.widthDominated p)
+    Assert.Equal(1.0, (StructurePathTheorem.seedEveryDominatedStudentIsReachable p).Gap)
+    Assert.Equal(0.0, (StructurePathTheorem.plannerIsCorrectAndComplete p).Gap)

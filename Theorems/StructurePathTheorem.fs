@@ -73,3 +73,20 @@ let plannerIsCorrectAndComplete (p: StructurePair) =
                 plan.Steps (seq { 0 .. plan.Steps.Count - 1 })
             && plan.Structures |> Seq.forall (fun s -> s.InputSize = p.Teacher.[0] && s.OutputSize = p.Teacher.[p.Teacher.Length - 1])
     { Lhs = (if plan.IsSome then 1.0 else 0.0); Rhs = (if searchReaches then 1.0 else 0.0); Gap = (if valid then 0.0 else 1.0) }
+
+/// The student's hidden widths can be matched, in order, to teacher hidden layers at least as wide (greedy,
+/// earliest match — optimal for order-preserving matchings). This is the premise "n_i ≤ n'_i" read for students
+/// that may be shallower.
+let widthDominated (p: StructurePair) =
+    let teacherHidden = p.Teacher.[1 .. p.Teacher.Length - 2]
+    let mutable next = 0
+    let mutable ok = p.Teacher.[0] = p.Student.[0] && p.Teacher.[p.Teacher.Length - 1] = p.Student.[p.Student.Length - 1]
+    for m in p.Student.[1 .. p.Student.Length - 2] do
+        while next < teacherHidden.Length && teacherHidden.[next] < m do next <- next + 1
+        if next >= teacherHidden.Length then ok <- false else next <- next + 1
+    ok
+
+/// Seed/thesis reading: every width-dominated student is reachable. Gap 1 when the search cannot reach it.
+let seedEveryDominatedStudentIsReachable (p: StructurePair) =
+    let reaches = (reachable p.Teacher).Contains(System.String.Join(",", p.Student))
+    { Lhs = (if reaches then 1.0 else 0.0); Rhs = 1.0; Gap = (if reaches then 0.0 else 1.0) }

@@ -120,6 +120,11 @@ let bayesianAlignment (b: Budget) =
           (gaps (LayerRemovalTheorem.identityLayerIsRemovable BayesianNetwork.leakyRelu) layers)
       row "Path" Seed "same depth, n_l ≤ n_t: reached by neuron removals alone" 0.0 "exact"
           (sameDepth |> Array.filter (fun p -> p.Student.Length = p.Teacher.Length) |> Array.map onlyNeuronRemovals)
+      row "Path" Seed "shallower students: every width-dominated student is reachable (BFS)" 0.0 "exact"
+          (sample (4 * b.Cases) 13UL StructurePathTheorem.structurePairs
+           |> Array.filter (fun p -> p.Student.Length < p.Teacher.Length && StructurePathTheorem.widthDominated p)
+           |> Array.truncate b.Cases
+           |> gaps StructurePathTheorem.seedEveryDominatedStudentIsReachable)
       row "Path" Corrected "planner: valid path to the student ⇔ reachable by single removals (BFS)" 0.0 "exact"
           (gaps StructurePathTheorem.plannerIsCorrectAndComplete pairs) ]
 
