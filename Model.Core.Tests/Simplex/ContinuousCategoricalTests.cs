@@ -184,10 +184,11 @@ public class ContinuousCategoricalTests
     {
         // exp(0) = Σ_{j<m} e^b (−b)^j/j! + exp[b^(m), 0]·(−b)^m (Taylor at b with divided-difference remainder), so
         // exp[0, b, …, b] = (1 − e^b Σ_{j<m} (−b)^j/j!)/(−b)^m: an independent closed form for the near-vertex limit.
-        foreach (int m in new[] { 1, 2, 4, 9 })
+        foreach (int m in new[] { 1, 2, 4, 9, 150, 300 })
         {
             foreach (double b in new[] { -8.0, -20.0, -100.0, -700.0 })
             {
+                if (m > -b / 2) continue; // the formula itself cancels once m approaches |b|
                 double poly = 0, term = 1;
                 for (int j = 0; j < m; j++)
                 {
@@ -197,7 +198,19 @@ public class ContinuousCategoricalTests
                 double expected = double.LogP1(-Math.Exp(b) * poly) - m * Math.Log(-b);
                 var a = new double[m + 1];
                 for (int j = 1; j <= m; j++) a[j] = b;
-                Assert.Equal(expected, ContinuousCategorical.LogNormalizerOfNatural(a), 1e-12);
+                Assert.Equal(expected, ContinuousCategorical.LogNormalizerOfNatural(a), 1e-12 * Math.Max(1, Math.Abs(expected)));
+                if (2 * (m + 1) <= 2 * ContinuousCategorical.MaxClasses)
+                {
+                    var mean = new double[m + 1];
+                    Assert.Equal(expected, ContinuousCategorical.LogNormalizerAndMean(a, mean), 1e-12 * Math.Max(1, Math.Abs(expected)));
+                    // E[s_0] = ∂ ln Z/∂a_0 against a central finite difference of ln Z.
+                    var up = (double[])a.Clone();
+                    var down = (double[])a.Clone();
+                    up[0] += 1e-5;
+                    down[0] -= 1e-5;
+                    double fd = (ContinuousCategorical.LogNormalizerOfNatural(up) - ContinuousCategorical.LogNormalizerOfNatural(down)) / 2e-5;
+                    Assert.Equal(fd, mean[0], 1e-7);
+                }
             }
         }
     }

@@ -46,7 +46,7 @@ internal static class ExpDividedDifferences
         double scale = Math.ScaleB(1.0, -squarings);
         double rho = Math.Max(1.0, n / Math.E);
 
-        double[] rented = ArrayPool<double>.Shared.Rent(n * n + (TaylorTerms + 1) + n);
+        double[] rented = ArrayPool<double>.Shared.Rent(n * n + (TaylorTerms + 1) + n + (n + TaylorTerms + 2));
         try
         {
             Span<double> b = table.Slice(0, n * n);
@@ -57,28 +57,30 @@ internal static class ExpDividedDifferences
             double eCentre = Math.Exp(centre);
             // Taylor stage: exp[z_i..z_j] = Σ_p h_p(z_i..z_j)/(p + j − i)!, |z| ≤ 1/2, every term bounded by
             // 2^-p/(p!(j−i)!), so 20 terms reach double precision and the sum loses at most a factor e² to rounding.
+            // ρ^m/m! and m!/(m+p)! are carried as running products (separately they overflow / underflow for
+            // large m); reciprocals are tabulated so the inner loops only multiply.
+            Span<double> reciprocal = rented.AsSpan(n * n + TaylorTerms + 1 + n, n + TaylorTerms + 2);
+            for (int q = 1; q < reciprocal.Length; q++) reciprocal[q] = 1.0 / q;
             for (int i = 0; i < n; i++)
             {
                 h.Clear();
                 h[0] = 1.0;
-                double rhoPow = 1.0;
-                double invFactorial = 1.0; // 1/(j − i)!
+                double weight = eCentre; // e^centre · ρ^(j−i)/(j−i)!
                 for (int j = i; j < n; j++)
                 {
                     double z = (x[j] - max) * scale - centre;
                     // h_p(z_i..z_j) = h_p(z_i..z_{j−1}) + z_j·h_{p−1}(z_i..z_j)
                     for (int p = 1; p <= TaylorTerms; p++) h[p] += z * h[p - 1];
                     int m = j - i;
-                    if (m > 0) invFactorial /= m;
-                    double inv = invFactorial;
+                    if (m > 0) weight *= rho * reciprocal[m];
+                    double ratio = 1.0; // m!/(m+p)!
                     double sum = 0;
                     for (int p = 0; p <= TaylorTerms; p++)
                     {
-                        sum += h[p] * inv;
-                        inv /= m + p + 1;
+                        sum += h[p] * ratio;
+                        ratio *= reciprocal[m + p + 1];
                     }
-                    b[i * n + j] = rhoPow * eCentre * sum;
-                    rhoPow *= rho;
+                    b[i * n + j] = weight * sum;
                 }
             }
             // Squaring stage: exp(J/2^(k−1)) = exp(J/2^k)²; the stored ρ-scaling doubles, so divide by 2^(j−i).
