@@ -60,7 +60,9 @@ let reachable (teacher: int[]) =
 let plannerIsCorrectAndComplete (p: StructurePair) =
     let searchReaches = (reachable p.Teacher).Contains(System.String.Join(",", p.Student))
     let plan =
-        try Some(StructurePlanner.Plan(NetworkStructure(p.Teacher), NetworkStructure(p.Student)))
+        // Random neuron choices (seeded by the case) exercise the planner with a non-default chooser.
+        let chooser = StructurePlanner.RandomNeurons(Probabilistic.Core.Random.Rng(uint64 (Array.sum p.Teacher * 31 + Array.sum p.Student)))
+        try Some(StructurePlanner.Plan(NetworkStructure(p.Teacher), NetworkStructure(p.Student), chooser))
         with :? System.ArgumentException -> None
     let valid =
         match plan with
