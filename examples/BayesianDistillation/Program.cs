@@ -1,0 +1,1 @@
+Console.WriteLine("BayesianDistillation: being added."); return 0;

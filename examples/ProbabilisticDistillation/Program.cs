@@ -1,0 +1,1 @@
+Console.WriteLine("ProbabilisticDistillation: being added."); return 0;
