@@ -267,10 +267,10 @@ public sealed class InferenceEngine
                 var w = f.Inputs[0].Resolve();
                 if (!groups.TryGetValue(w, out var list))
                 {
-                    groups[w] = list = new List<SoftmaxFactor.Member>();
+                    groups[w] = list = new List<SoftmaxFactor.Member> { member };
                     ops.Add(new SoftmaxFactor.Group(list, state));
                 }
-                list.Add(member);
+                else list.Add(member);
             }
             else ops.Add(op);
         }
