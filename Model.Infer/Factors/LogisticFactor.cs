@@ -9,7 +9,7 @@ namespace Probabilistic.Infer.Factors;
 /// y ~ Bernoulli(σ(z)), optionally tempered (σ(±z)^λ). EP only.
 /// <list type="bullet">
 /// <item>To z: proj[cavity·σ(s z)^λ] / cavity, s = ±1 for the observed label; the tilted moments come from
-/// Gauss–Hermite quadrature centred on the tilted mode (<see cref="LogisticMoments"/>).</item>
+/// quadrature accurate to 1e-10 (<see cref="LogisticMoments"/>).</item>
 /// <item>To an unobserved y: Bernoulli(E[σ(z)]) under z's incoming message (the predictive probability).</item>
 /// <item>EP evidence ratio: log ∫ N(z; cavity) σ(s z)^λ dz plus z's cavity log-normaliser gap.</item>
 /// </list>
