@@ -1,0 +1,94 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Probabilistic.Nn.Bayesian;
+
+/// <summary>
+/// A Gaussian N(m, Σ) over the parameter vector of a <see cref="NetworkStructure"/> with a full covariance
+/// (small networks). The constructor checks the shapes, symmetry and positive definiteness (Cholesky).
+/// </summary>
+public sealed class FullGaussianPosterior
+{
+    /// <summary>Relative asymmetry tolerated in Σ (|Σ_ij − Σ_ji| ≤ tol·max|Σ|).</summary>
+    public const double SymmetryTolerance = 1e-10;
+
+    /// <summary>Creates and validates N(mean, covariance) over the parameters of <paramref name="structure"/>.</summary>
+    public FullGaussianPosterior(NetworkStructure structure, Vector<double> mean, Matrix<double> covariance)
+        : this(structure, mean, covariance, validate: true)
+    {
+    }
+
+    internal FullGaussianPosterior(NetworkStructure structure, Vector<double> mean, Matrix<double> covariance, bool validate)
+    {
+        ArgumentNullException.ThrowIfNull(structure);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(covariance);
+        int n = structure.ParameterCount;
+        if (mean.Count != n)
+            throw new ArgumentException($"FullGaussianPosterior: structure {structure} has {n} parameters but the mean has {mean.Count}.", nameof(mean));
+        if (covariance.RowCount != n || covariance.ColumnCount != n)
+            throw new ArgumentException($"FullGaussianPosterior: structure {structure} needs a {n}×{n} covariance, got {covariance.RowCount}×{covariance.ColumnCount}.", nameof(covariance));
+        if (validate)
+        {
+            for (int i = 0; i < n; i++)
+                if (!double.IsFinite(mean[i]))
+                    throw new ArgumentException($"FullGaussianPosterior: mean[{i}] = {mean[i]} is not finite.", nameof(mean));
+            double scale = covariance.Enumerate().Max(Math.Abs);
+            if (!double.IsFinite(scale))
+                throw new ArgumentException("FullGaussianPosterior: the covariance has non-finite entries.", nameof(covariance));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++)
+                    if (Math.Abs(covariance[i, j] - covariance[j, i]) > SymmetryTolerance * scale)
+                        throw new ArgumentException($"FullGaussianPosterior: the covariance is not symmetric (Σ[{i},{j}] = {covariance[i, j]}, Σ[{j},{i}] = {covariance[j, i]}).", nameof(covariance));
+            GaussianAlignment.CholeskyOrThrow(covariance, "FullGaussianPosterior: the covariance");
+        }
+        Structure = structure;
+        Mean = mean;
+        Covariance = covariance;
+    }
+
+    /// <summary>The network the parameters belong to.</summary>
+    public NetworkStructure Structure { get; }
+
+    /// <summary>m (length N).</summary>
+    public Vector<double> Mean { get; }
+
+    /// <summary>Σ (N×N, symmetric positive definite).</summary>
+    public Matrix<double> Covariance { get; }
+}
+
+/// <summary>
+/// A Gaussian with a diagonal covariance over the parameters of a <see cref="NetworkStructure"/> (the case of the
+/// authors' code and of large networks): alignment then reduces to slicing.
+/// </summary>
+public sealed class DiagonalGaussianPosterior
+{
+    /// <summary>Creates and validates N(mean, diag(variance)).</summary>
+    public DiagonalGaussianPosterior(NetworkStructure structure, double[] mean, double[] variance)
+    {
+        ArgumentNullException.ThrowIfNull(structure);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(variance);
+        int n = structure.ParameterCount;
+        if (mean.Length != n || variance.Length != n)
+            throw new ArgumentException($"DiagonalGaussianPosterior: structure {structure} has {n} parameters; mean has {mean.Length}, variance {variance.Length}.");
+        for (int i = 0; i < n; i++)
+        {
+            if (!double.IsFinite(mean[i]))
+                throw new ArgumentException($"DiagonalGaussianPosterior: mean[{i}] = {mean[i]} is not finite.", nameof(mean));
+            if (!(variance[i] > 0) || !double.IsFinite(variance[i]))
+                throw new ArgumentException($"DiagonalGaussianPosterior: variance[{i}] = {variance[i]} must be finite and > 0.", nameof(variance));
+        }
+        Structure = structure;
+        Mean = mean;
+        Variance = variance;
+    }
+
+    /// <summary>The network the parameters belong to.</summary>
+    public NetworkStructure Structure { get; }
+
+    /// <summary>m (length N).</summary>
+    public double[] Mean { get; }
+
+    /// <summary>diag(Σ) (length N, all &gt; 0).</summary>
+    public double[] Variance { get; }
+}
