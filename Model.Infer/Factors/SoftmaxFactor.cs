@@ -11,8 +11,8 @@ namespace Probabilistic.Infer.Factors;
 /// (fractional counts), optionally tempered by λ. VMP only, with Böhning's quadratic bound
 /// lse(z) ≤ lse(ψ) + (z − ψ)ᵀg(ψ) + ½(z − ψ)ᵀA(z − ψ), A = ½(I − 11ᵀ/K), g = softmax(ψ), ψ = E[z]
 /// (Böhning 1992; chosen over Knowles–Minka's because A is fixed, so each class's message precision λA_kk XᵀX is
-/// computed once). The posterior factorises over classes, q(W) = Π_k q(w_k), and the classes are updated one
-/// after another (parallel updates of coupled classes could lower the bound).
+/// computed once). The posterior factorises over classes, q(W) = Π_k q(w_k); given ψ, all class means are
+/// updated jointly to the exact maximiser of the bound (see <see cref="Group.UpdateBackward"/>).
 /// <list type="bullet">
 /// <item>To w_k: precision λA_kk XᵀX, shift Xᵀu with uᵢ = λ[c_ik − g_ik + (Aψᵢ)_k + (1/2K) Σ_{j≠k} E z_ij].</item>
 /// <item>To an unobserved label: Discrete(softmax(E z)), the VMP message exp(E[log p]).</item>
@@ -122,6 +122,47 @@ internal sealed class SoftmaxFactor : FactorDef
             }
         }
 
+        /// <summary>λ·A ⊗ XᵀX added into the joint precision J (Kn×Kn, class-major blocks).</summary>
+        public void AddJointPrecision(Matrix<double> j)
+        {
+            if (_counts == null) return;
+            for (int k = 0; k < _k; k++)
+                for (int l = 0; l < _k; l++)
+                {
+                    double a = Def.Power * 0.5 * ((k == l ? 1 : 0) - 1.0 / _k);
+                    for (int r = 0; r < _n; r++)
+                        for (int c = 0; c < _n; c++) j[k * _n + r, l * _n + c] += a * _gram![r * _n + c];
+                }
+        }
+
+        /// <summary>The ψ-dependent part of the shift to class k: Xᵀu, uᵢ = λ(c_ik − g_ik + (Aψᵢ)_k), added into b.</summary>
+        public void AddJointShift(int k, Span<double> b)
+        {
+            if (_counts == null) return;
+            var u = new double[_m];
+            for (int i = 0; i < _m; i++)
+            {
+                int o = i * _k;
+                double psiSum = 0;
+                for (int j = 0; j < _k; j++) psiSum += _psi[o + j];
+                u[i] = Def.Power * (_counts[o + k] - _g[o + k] + 0.5 * (_psi[o + k] - psiSum / _k));
+            }
+            var shift = new double[_n];
+            DenseKernels.TransposeTimes(_x, _m, _n, u, shift);
+            for (int j = 0; j < _n; j++) b[j] += shift[j];
+        }
+
+        /// <summary>E[z] from given class means (row k of <paramref name="means"/> is m_k).</summary>
+        public void SetScores(Matrix<double> means)
+        {
+            for (int k = 0; k < _k; k++)
+            {
+                var col = new double[_m];
+                DenseKernels.RowDots(_x, _m, _n, means.Row(k).ToArray(), col);
+                for (int i = 0; i < _m; i++) _z[i * _k + k] = col[i];
+            }
+        }
+
         /// <summary>Writes this factor's message to w_k on its edge.</summary>
         public void SendToClass(int k)
         {
@@ -202,44 +243,59 @@ internal sealed class SoftmaxFactor : FactorDef
         }
     }
 
-    /// <summary>Updates all softmax factors on one weight array class by class (VMP coordinate ascent).</summary>
+    /// <summary>Updates all softmax factors on one weight array together (VMP coordinate ascent).</summary>
     internal sealed class Group : FactorOperator
     {
         private readonly List<Member> _members;
 
         public Group(List<Member> members, RunState s) : base(members[0].Def, s) { _members = members; }
 
-        /// <summary>
-        /// Over-relaxation ω of the class means (successive over-relaxation). Given ψ the bound is a concave quadratic
-        /// in each class mean with a fixed precision, so moving the mean ω ∈ (0, 2) times the way to the coordinate
-        /// maximiser still never lowers it, and it speeds up the slow direction (adding the same vector to every
-        /// w_k leaves the softmax unchanged, so only the prior pins it down).
-        /// </summary>
-        public static double Overrelaxation { get; set; } = 1.5;
-
         public IReadOnlyList<Member> Members => _members;
 
         public override void UpdateForward(bool force) { }
 
+        private MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? _joint;
+
+        /// <summary>
+        /// One VMP step: ψ ← E[z] (optimal for the bound), then all class means at once. Given ψ the bound is a
+        /// concave quadratic in the means with the fixed Hessian J = blockdiag(prior precisions) + Σ λ A ⊗ XᵀX, so
+        /// the class-by-class updates have a fixed point J·m = b that is solved directly (J is factorised once);
+        /// the messages are then the class-by-class messages at that fixed point, whose product is exactly it.
+        /// This is the block-coordinate maximum over all means; sweeping class by class reaches it only slowly,
+        /// because adding one vector to every w_k leaves the softmax unchanged.
+        /// </summary>
         public override void UpdateBackward()
         {
             foreach (var m in _members) m.BeginSweep();
             var w = _members[0].W;
-            for (int k = 0; k < w.Count; k++)
+            int k = w.Count, n = w.Dimension;
+            var memberEdges = _members.Select(m => m.Edge).ToHashSet();
+            var others = w.Edges.Where(e => !memberEdges.Contains(e)).ToList();
+            if (_joint == null)
             {
-                var before = w.V![k];
-                foreach (var m in _members) m.SendToClass(k);
-                if (Overrelaxation != 1 && S.Iteration > 1)
-                {
-                    // The belief's precision is unchanged after the first sweep: over-relax its shift h.
-                    var hNew = Vector<double>.Build.Dense(w.Dimension);
-                    foreach (var e in w.Edges) if (e.V![k] != null) hNew.Add(e.V[k].PrecisionTimesMean, hNew);
-                    var extra = (hNew - before.PrecisionTimesMean) * (Overrelaxation - 1);
-                    var own = _members[0].Edge.V![k];
-                    _members[0].Edge.V[k] = VectorGaussian.FromNaturalNoCopy(own.PrecisionTimesMean + extra, own.Precision);
-                }
-                w.Refresh(k, this);
-                foreach (var m in _members) m.RefreshScores(k);
+                var j = Matrix<double>.Build.Dense(k * n, k * n);
+                for (int c = 0; c < k; c++)
+                    foreach (var e in others)
+                        if (e.V![c] != null) j.SetSubMatrix(c * n, c * n, j.SubMatrix(c * n, n, c * n, n) + e.V[c].Precision);
+                foreach (var m in _members) m.AddJointPrecision(j);
+                _joint = j.Cholesky();
+            }
+            var b = new double[k * n];
+            for (int c = 0; c < k; c++)
+            {
+                var bc = b.AsSpan(c * n, n);
+                foreach (var e in others)
+                    if (e.V![c] != null)
+                        for (int r = 0; r < n; r++) bc[r] += e.V[c].PrecisionTimesMean[r];
+                foreach (var m in _members) m.AddJointShift(c, bc);
+            }
+            var means = _joint.Solve(Vector<double>.Build.Dense(b));
+            var meanRows = Matrix<double>.Build.Dense(k, n, (c, r) => means[c * n + r]);
+            foreach (var m in _members) m.SetScores(meanRows);
+            for (int c = 0; c < k; c++)
+            {
+                foreach (var m in _members) m.SendToClass(c);
+                w.Refresh(c, this);
             }
         }
 
