@@ -95,8 +95,9 @@ internal sealed class VarState
     public List<EdgeState> Edges { get; } = new();
     public bool Derived => Node.IsDerived;
 
-    /// <summary>True when nothing uses the variable: it is only predicted, and takes no part in the evidence.</summary>
-    public bool Predictive => Node.Children.Count == 0;
+    /// <summary>True when no observed value depends on the variable: it is only predicted (its messages are
+    /// computed at the end of a run) and takes no part in the evidence.</summary>
+    public bool Predictive { get; set; }
 
     public EdgeState AddEdge(FactorOperator op, bool isForward)
     {

@@ -91,7 +91,13 @@ public sealed class InferenceEngine
             if (node.Kind is DistKind.Gaussian or DistKind.Gamma or DistKind.VectorGaussian)
                 state.Vars[node] = new VarState(state, node, Dimension(node));
         }
-        var ops = CreateOperators(TopologicalOrder(factors), state);
+        var order = TopologicalOrder(factors);
+        var relevant = new HashSet<Node>(nodes.Where(n => n.IsObserved));
+        for (int k = order.Count - 1; k >= 0; k--)
+            if (relevant.Contains(order[k].Output.Resolve()))
+                foreach (var input in order[k].Inputs) relevant.Add(input.Resolve());
+        foreach (var v in state.Vars.Values) v.Predictive = !relevant.Contains(v.Node);
+        var ops = CreateOperators(order, state);
         foreach (var op in ops)
             foreach (var input in op.Def.Inputs)
                 if (op.ReadsIncoming(input)) state.ReadNodes.Add(input);
@@ -174,7 +180,7 @@ public sealed class InferenceEngine
         var list = new List<double>();
         foreach (var v in state.Vars.Values)
         {
-            if (v.Derived) continue;
+            if (v.Derived || v.Predictive) continue;   // computed from the others at the end
             for (int i = 0; i < v.Count; i++)
             {
                 switch (v.Kind)
