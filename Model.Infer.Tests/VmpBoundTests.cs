@@ -104,4 +104,27 @@ public class VmpBoundTests
             Enumerable.Range(0, K).MaxBy(k => means[k].DotProduct(X.Row(r))) == labels[r]);
         Assert.True(correct > 0.6 * m, $"training accuracy {correct}/{m}");
     }
+
+    [Fact]
+    public void LogisticRegressionJaakkolaBoundIncreasesAndStaysBelowEp()
+    {
+        var rng = new Rng(37);
+        const int m = 60, n = 3;
+        var X = TestData.RandomMatrix(rng, m, n);
+        var labels = Enumerable.Range(0, m).Select(r => X[r, 0] - 0.5 * X[r, 2] + rng.Normal() > 0).ToArray();
+        var i = new Range(m);
+        var w = Variable.VectorGaussianFromMeanAndPrecision(Vector<double>.Build.Dense(n), Matrix<double>.Build.DenseIdentity(n));
+        var x = Variable.Observed(TestData.Rows(X), i);
+        var y = Variable.Array<bool>(i);
+        y[i] = Variable.BernoulliFromLogOdds(Variable.InnerProduct(w, x[i]));
+        y.ObservedValue = labels;
+        var vmp = new InferenceEngine(new VariationalMessagePassing()).Run(w);
+        var ep = new InferenceEngine(new ExpectationPropagation()).Run(w);
+        AssertNonDecreasing(vmp.BoundHistory);
+        Assert.True(vmp.Converged);
+        // A lower bound: below EP's evidence estimate, which is accurate to ~0.01 nats here (see LogisticEpTests).
+        Assert.True(vmp.LogEvidence < ep.LogEvidence, $"bound {vmp.LogEvidence} vs EP {ep.LogEvidence}");
+        var dm = vmp.Marginal<VectorGaussian>(w).GetMean() - ep.Marginal<VectorGaussian>(w).GetMean();
+        Assert.True(dm.AbsoluteMaximum() < 0.2, $"VMP and EP means differ by {dm.AbsoluteMaximum()}");
+    }
 }

@@ -6,12 +6,14 @@ using Probabilistic.Infer.Numerics;
 namespace Probabilistic.Infer.Factors;
 
 /// <summary>
-/// y ~ Bernoulli(σ(z)), optionally tempered (σ(±z)^λ). EP only.
+/// y ~ Bernoulli(σ(z)), optionally tempered (σ(±z)^λ).
 /// <list type="bullet">
 /// <item>To z: proj[cavity·σ(s z)^λ] / cavity, s = ±1 for the observed label; the tilted moments come from
 /// quadrature accurate to 1e-10 (<see cref="LogisticMoments"/>).</item>
 /// <item>To an unobserved y: Bernoulli(E[σ(z)]) under z's incoming message (the predictive probability).</item>
 /// <item>EP evidence ratio: log ∫ N(z; cavity) σ(s z)^λ dz plus z's cavity log-normaliser gap.</item>
+/// <item>VMP (Jaakkola–Jordan bound): log σ(sz) ≥ log σ(ξ) + (sz − ξ)/2 − κ(ξ)(z² − ξ²), κ(ξ) = tanh(ξ/2)/(4ξ),
+/// with ξ² = E[z²] (its optimum) refreshed before each update; message to z: precision 2λκ(ξ), shift λs/2.</item>
 /// </list>
 /// </summary>
 internal sealed class LogisticFactor : FactorDef
@@ -26,11 +28,20 @@ internal sealed class LogisticFactor : FactorDef
     {
         private readonly GaussianPort _z;
         private readonly bool[]? _labels;
+        private readonly double[] _xi;   // VMP: the bound's variational parameters
+
+        private static double Kappa(double xi) => Math.Abs(xi) < 1e-6 ? 0.125 : Math.Tanh(xi / 2) / (4 * xi);
+
+        /// <summary>ξ = √E[z²] under the current belief (the optimum of the Jaakkola–Jordan bound).</summary>
+        private void RefreshXi()
+        {
+            for (int i = 0; i < Count; i++) _xi[i] = Math.Sqrt(_z.Belief(i).GetMeanSquare());
+        }
 
         public Operator(LogisticFactor def, RunState s) : base(def, s)
         {
-            if (!s.IsEP) throw Unsupported("BernoulliFromLogOdds (use ExpectationPropagation)");
             _z = new GaussianPort(s, this, def.Inputs[0], Count, isOutput: false);
+            _xi = new double[Count];
             _labels = def.Output.Observed switch
             {
                 null => null,
@@ -47,6 +58,14 @@ internal sealed class LogisticFactor : FactorDef
         public override void UpdateBackward()
         {
             if (_labels == null || !_z.IsRandom) return;
+            if (!S.IsEP)
+            {
+                RefreshXi();
+                for (int i = 0; i < Count; i++)
+                    _z.Set(i, Gaussian.FromNatural(Def.Power * 0.5 * Sign(i), Def.Power * 2 * Kappa(_xi[i])));
+                _z.Commit();
+                return;
+            }
             for (int i = 0; i < Count; i++)
             {
                 var cav = _z.Incoming(i);
@@ -70,6 +89,19 @@ internal sealed class LogisticFactor : FactorDef
                 s += LogisticMoments.Compute(cav.GetMean(), cav.GetVariance(), Sign(i), Def.Power).LogZ + _z.CavityLogNormalizerGap(i);
             }
             return s;
+        }
+
+        public override double AverageLogFactor()
+        {
+            if (_labels == null) return 0;
+            double s = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                var q = _z.Belief(i);
+                double xi = _xi[i];
+                s += LogisticMoments.LogSigmoid(xi) + 0.5 * (Sign(i) * q.GetMean() - xi) - Kappa(xi) * (q.GetMeanSquare() - xi * xi);
+            }
+            return Def.Power * s;
         }
 
         public override object? OutputMarginal()

@@ -149,7 +149,7 @@ public abstract class Variable
 
     // ----- likelihoods with discrete outputs -----
 
-    /// <summary>y ~ Bernoulli(σ(logOdds)) (logistic factor; EP, tilted moments by quadrature).</summary>
+    /// <summary>y ~ Bernoulli(σ(logOdds)) (logistic factor; EP with quadrature moments, VMP with the Jaakkola–Jordan bound).</summary>
     public static Variable<bool> BernoulliFromLogOdds(Variable<double> logOdds) =>
         new(new LogisticFactor(logOdds.Node).Output);
 
