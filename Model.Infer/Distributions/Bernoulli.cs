@@ -1,0 +1,49 @@
+using Probabilistic.Core.Random;
+
+namespace Probabilistic.Infer.Distributions;
+
+/// <summary>Bernoulli over bool, stored as log odds so that products add and ratios subtract.</summary>
+public readonly struct Bernoulli : IDistribution<bool>
+{
+    /// <summary>log p(true) − log p(false).</summary>
+    public double LogOdds { get; }
+
+    private Bernoulli(double logOdds) { LogOdds = logOdds; }
+
+    public static Bernoulli FromLogOdds(double logOdds)
+    {
+        if (double.IsNaN(logOdds)) throw new ArgumentException("Bernoulli.FromLogOdds: log odds is NaN.");
+        return new Bernoulli(logOdds);
+    }
+
+    /// <summary>Bernoulli with p(true) = <paramref name="probTrue"/> ∈ [0, 1].</summary>
+    public static Bernoulli FromProbTrue(double probTrue)
+    {
+        if (!(probTrue >= 0 && probTrue <= 1))
+            throw new ArgumentException($"Bernoulli.FromProbTrue: needs a probability in [0, 1], got {probTrue}.");
+        return new Bernoulli(Math.Log(probTrue) - Math.Log(1 - probTrue));
+    }
+
+    public static Bernoulli Uniform() => new(0);
+    public static Bernoulli PointMass(bool value) => new(value ? double.PositiveInfinity : double.NegativeInfinity);
+
+    /// <summary>p(true) = σ(log odds).</summary>
+    public double GetProbTrue() => LogOdds >= 0 ? 1 / (1 + Math.Exp(-LogOdds)) : Math.Exp(LogOdds) / (1 + Math.Exp(LogOdds));
+    public double GetMean() => GetProbTrue();
+    public double GetVariance() { double p = GetProbTrue(); return p * (1 - p); }
+
+    public bool IsProper() => !double.IsNaN(LogOdds);
+
+    public double LogDensity(bool x) => -Softplus(x ? -LogOdds : LogOdds);
+
+    /// <summary>log(1 + e^x) without overflow.</summary>
+    internal static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
+
+    public bool Sample(Rng rng) => rng.NextDouble() < GetProbTrue();
+
+    public static Bernoulli operator *(Bernoulli a, Bernoulli b) => new(a.LogOdds + b.LogOdds);
+    public static Bernoulli operator /(Bernoulli a, Bernoulli b) => new(a.LogOdds - b.LogOdds);
+    public static Bernoulli operator ^(Bernoulli a, double power) => new(a.LogOdds * power);
+
+    public override string ToString() => $"Bernoulli({GetProbTrue():G6})";
+}

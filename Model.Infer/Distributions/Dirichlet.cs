@@ -1,0 +1,109 @@
+using MathNet.Numerics;
+using Probabilistic.Core.Random;
+
+namespace Probabilistic.Infer.Distributions;
+
+/// <summary>
+/// Dirichlet(α) on the probability simplex. Natural parameters are α − 1: products add them (α₁ + α₂ − 1),
+/// ratios subtract them. Dirichlet(1, …, 1) is uniform.
+/// </summary>
+public sealed class Dirichlet : IDistribution<double[]>
+{
+    private readonly double[] _alpha;
+
+    private Dirichlet(double[] alpha) { _alpha = alpha; }
+
+    /// <summary>From pseudo-counts (any finite values; check <see cref="IsProper"/>).</summary>
+    public static Dirichlet FromPseudoCounts(ReadOnlySpan<double> alpha)
+    {
+        if (alpha.Length < 2) throw new ArgumentException($"Dirichlet: needs at least 2 components, got {alpha.Length}.");
+        foreach (double a in alpha)
+            if (!double.IsFinite(a)) throw new ArgumentException($"Dirichlet: pseudo-counts must be finite, got {a}.");
+        return new Dirichlet(alpha.ToArray());
+    }
+
+    public static Dirichlet Uniform(int k)
+    {
+        var a = new double[k];
+        Array.Fill(a, 1.0);
+        return FromPseudoCounts(a);
+    }
+
+    public int Dimension => _alpha.Length;
+    public ReadOnlySpan<double> PseudoCounts => _alpha;
+
+    public bool IsProper()
+    {
+        foreach (double a in _alpha) if (!(a > 0)) return false;
+        return true;
+    }
+
+    private void RequireProper(string operation)
+    {
+        if (!IsProper())
+            throw new ImproperDistributionException($"{operation}: the Dirichlet is improper (pseudo-counts {string.Join(", ", _alpha)}); all must be > 0.");
+    }
+
+    private double Total() { double s = 0; foreach (double a in _alpha) s += a; return s; }
+
+    public double[] GetMean()
+    {
+        RequireProper("Dirichlet.GetMean");
+        double s = Total();
+        return _alpha.Select(a => a / s).ToArray();
+    }
+
+    /// <summary>Var[p_k] = α_k(α₀ − α_k) / (α₀²(α₀ + 1)).</summary>
+    public double[] GetVariance()
+    {
+        RequireProper("Dirichlet.GetVariance");
+        double s = Total();
+        return _alpha.Select(a => a * (s - a) / (s * s * (s + 1))).ToArray();
+    }
+
+    /// <summary>E[log p_k] = ψ(α_k) − ψ(α₀).</summary>
+    public double[] GetMeanLog()
+    {
+        RequireProper("Dirichlet.GetMeanLog");
+        double psi0 = SpecialFunctions.DiGamma(Total());
+        return _alpha.Select(a => SpecialFunctions.DiGamma(a) - psi0).ToArray();
+    }
+
+    /// <summary>log B(α) = Σ log Γ(α_k) − log Γ(α₀).</summary>
+    public double GetLogNormalizer()
+    {
+        RequireProper("Dirichlet.GetLogNormalizer");
+        double s = 0;
+        foreach (double a in _alpha) s += SpecialFunctions.GammaLn(a);
+        return s - SpecialFunctions.GammaLn(Total());
+    }
+
+    public double LogDensity(double[] p)
+    {
+        if (p.Length != _alpha.Length) throw new ArgumentException($"Dirichlet.LogDensity: point has {p.Length} components, expected {_alpha.Length}.");
+        double s = -GetLogNormalizer();
+        for (int k = 0; k < p.Length; k++) s += (_alpha[k] - 1) * Math.Log(p[k]);
+        return s;
+    }
+
+    public double[] Sample(Rng rng)
+    {
+        RequireProper("Dirichlet.Sample");
+        var p = new double[_alpha.Length];
+        rng.Dirichlet(_alpha, p);
+        return p;
+    }
+
+    private static double[] Combine(Dirichlet a, Dirichlet b, int sign, string op)
+    {
+        if (a.Dimension != b.Dimension) throw new ArgumentException($"Dirichlet {op}: dimensions differ ({a.Dimension} vs {b.Dimension}).");
+        var r = new double[a.Dimension];
+        for (int k = 0; k < r.Length; k++) r[k] = a._alpha[k] + sign * (b._alpha[k] - 1);
+        return r;
+    }
+
+    public static Dirichlet operator *(Dirichlet a, Dirichlet b) => new(Combine(a, b, +1, "product"));
+    public static Dirichlet operator /(Dirichlet a, Dirichlet b) => new(Combine(a, b, -1, "ratio"));
+
+    public override string ToString() => "Dirichlet(" + string.Join(", ", _alpha.Select(a => a.ToString("G4"))) + ")";
+}

@@ -1,0 +1,87 @@
+using MathNet.Numerics;
+using Probabilistic.Core.Random;
+
+namespace Probabilistic.Infer.Distributions;
+
+/// <summary>
+/// Gamma(shape, rate): p(x) ∝ x^(shape−1) e^(−rate·x), the conjugate family of a Gaussian precision.
+/// Natural parameters are (shape − 1, rate): products add them, ratios subtract them. Gamma(1, 0) is uniform.
+/// </summary>
+public readonly struct Gamma : IDistribution<double>
+{
+    public double Shape { get; }
+    public double Rate { get; }
+
+    private Gamma(double shape, double rate) { Shape = shape; Rate = rate; }
+
+    /// <summary>Gamma with the given shape and rate (any values; check <see cref="IsProper"/>).</summary>
+    public static Gamma FromShapeAndRate(double shape, double rate)
+    {
+        if (double.IsNaN(shape) || double.IsNaN(rate))
+            throw new ArgumentException($"Gamma.FromShapeAndRate: NaN parameter (shape {shape}, rate {rate}).");
+        return new Gamma(shape, rate);
+    }
+
+    /// <summary>Gamma with the given shape and scale = 1/rate.</summary>
+    public static Gamma FromShapeAndScale(double shape, double scale) => FromShapeAndRate(shape, 1 / scale);
+
+    /// <summary>Gamma with the given mean and variance.</summary>
+    public static Gamma FromMeanAndVariance(double mean, double variance)
+    {
+        if (!(mean > 0) || !(variance > 0))
+            throw new ArgumentException($"Gamma.FromMeanAndVariance: needs mean > 0 and variance > 0, got {mean}, {variance}.");
+        return new Gamma(mean * mean / variance, mean / variance);
+    }
+
+    /// <summary>The flat message x^0 e^0.</summary>
+    public static Gamma Uniform() => new(1, 0);
+
+    public bool IsUniform => Shape == 1 && Rate == 0;
+    public bool IsProper() => Shape > 0 && Rate > 0;
+
+    /// <summary>Throws naming the operation unless shape &gt; 0 and rate &gt; 0.</summary>
+    public void RequireProper(string operation)
+    {
+        if (!IsProper())
+            throw new ImproperDistributionException($"{operation}: the Gamma is improper (shape {Shape}, rate {Rate}); a proper Gamma needs shape > 0 and rate > 0.");
+    }
+
+    public double GetMean() { RequireProper("Gamma.GetMean"); return Shape / Rate; }
+    public double GetVariance() { RequireProper("Gamma.GetVariance"); return Shape / (Rate * Rate); }
+
+    /// <summary>E[log x] = ψ(shape) − log rate.</summary>
+    public double GetMeanLog() { RequireProper("Gamma.GetMeanLog"); return SpecialFunctions.DiGamma(Shape) - Math.Log(Rate); }
+
+    public double LogDensity(double x)
+    {
+        RequireProper("Gamma.LogDensity");
+        if (x < 0) return double.NegativeInfinity;
+        return (Shape - 1) * Math.Log(x) - Rate * x - GetLogNormalizer();
+    }
+
+    /// <summary>log ∫ x^(shape−1) e^(−rate x) dx = log Γ(shape) − shape·log rate.</summary>
+    public double GetLogNormalizer()
+    {
+        RequireProper("Gamma.GetLogNormalizer");
+        return SpecialFunctions.GammaLn(Shape) - Shape * Math.Log(Rate);
+    }
+
+    /// <summary>Entropy −E[log p].</summary>
+    public double GetEntropy()
+    {
+        RequireProper("Gamma.GetEntropy");
+        return Shape - Math.Log(Rate) + SpecialFunctions.GammaLn(Shape) + (1 - Shape) * SpecialFunctions.DiGamma(Shape);
+    }
+
+    public double Sample(Rng rng)
+    {
+        RequireProper("Gamma.Sample");
+        return rng.Gamma(Shape) / Rate;
+    }
+
+    public static Gamma operator *(Gamma a, Gamma b) => new(a.Shape + b.Shape - 1, a.Rate + b.Rate);
+    public static Gamma operator /(Gamma a, Gamma b) => new(a.Shape - b.Shape + 1, a.Rate - b.Rate);
+    public static Gamma operator ^(Gamma a, double power) => new((a.Shape - 1) * power + 1, a.Rate * power);
+
+    public override string ToString() => $"Gamma(shape={Shape:G6}, rate={Rate:G6})";
+}

@@ -1,0 +1,325 @@
+using Probabilistic.Infer.Distributions;
+using Probabilistic.Infer.Engine;
+using Probabilistic.Infer.Factors;
+
+namespace Probabilistic.Infer.Graph;
+
+/// <summary>A message-passing algorithm for <see cref="InferenceEngine"/>.</summary>
+public abstract class InferenceAlgorithm
+{
+    internal abstract AlgorithmKind Kind { get; }
+    public abstract string Name { get; }
+    public override string ToString() => Name;
+}
+
+/// <summary>Expectation propagation (Minka 2001): moment-matched messages, Bethe-style log evidence.</summary>
+public sealed class ExpectationPropagation : InferenceAlgorithm
+{
+    internal override AlgorithmKind Kind => AlgorithmKind.ExpectationPropagation;
+    public override string Name => "ExpectationPropagation";
+}
+
+/// <summary>Variational message passing (Winn and Bishop 2005): mean-field coordinate ascent; the evidence
+/// is the lower bound (ELBO), which never decreases over iterations.</summary>
+public sealed class VariationalMessagePassing : InferenceAlgorithm
+{
+    internal override AlgorithmKind Kind => AlgorithmKind.VariationalMessagePassing;
+    public override string Name => "VariationalMessagePassing";
+}
+
+/// <summary>
+/// Runs message passing on the factor graph that contains the queried variables, as Infer.NET's engine does,
+/// but by interpreting the graph (no code generation). Schedule per iteration: factors in topological order send
+/// their forward messages (toward the variables they define), then in reverse order their backward messages.
+/// It stops when no marginal moment moves by more than <see cref="Tolerance"/> (relative to max(1, |value|)) or
+/// after <see cref="NumberOfIterations"/> iterations, in which case the result carries a warning.
+/// <para>Log evidence: under EP, Σ_v A(q_v) + Σ_f log ∫ f Π_v q̂_v/m_{f→v}, with A the log-partition function of
+/// the unnormalised product of a variable's messages and q̂ the normalised belief (Minka's EP evidence; exact for
+/// linear-Gaussian models). Under VMP, the lower bound Σ_f E_q[log f] + Σ_v H[q_v]. Tempered factors (Repeat)
+/// contribute f^λ unnormalised, as in Infer.NET.</para>
+/// </summary>
+public sealed class InferenceEngine
+{
+    private (int Version, HashSet<Node> Nodes, InferenceResult Result)? _cache;
+
+    public InferenceEngine() : this(new ExpectationPropagation()) { }
+    public InferenceEngine(InferenceAlgorithm algorithm) { Algorithm = algorithm; }
+
+    public InferenceAlgorithm Algorithm { get; set; }
+
+    /// <summary>The iteration cap (default 100).</summary>
+    public int NumberOfIterations { get; set; } = 100;
+
+    /// <summary>Convergence threshold on the change of marginal moments between iterations (default 1e-9).</summary>
+    public double Tolerance { get; set; } = 1e-9;
+
+    /// <summary>EP damping d ∈ [0, 1): a new message's natural parameters are mixed as (1−d)·new + d·old.</summary>
+    public double Damping { get; set; }
+
+    /// <summary>Write warnings (e.g. no convergence) to stderr as well as to <see cref="InferenceResult.Warnings"/>.</summary>
+    public bool ShowWarnings { get; set; } = true;
+
+    /// <summary>The result of the last run.</summary>
+    public InferenceResult? LastResult { get; private set; }
+
+    /// <summary>The marginal of <paramref name="variable"/>: Gaussian, Gamma, VectorGaussian, Bernoulli or Discrete
+    /// (arrays of them for variable arrays).</summary>
+    public T Infer<T>(Variable variable) => Result(variable).Marginal<T>(variable);
+
+    /// <summary>The log evidence of the model containing <paramref name="variable"/> (EP estimate or VMP bound).</summary>
+    public double LogEvidence(Variable variable) => Result(variable).LogEvidence;
+
+    private InferenceResult Result(Variable variable)
+    {
+        if (_cache is { } c && c.Version == Node.Version && c.Nodes.Contains(variable.Node)) return c.Result;
+        return Run(variable);
+    }
+
+    /// <summary>Runs inference on the model containing the given variables.</summary>
+    public InferenceResult Run(params Variable[] variables)
+    {
+        if (variables.Length == 0) throw new ArgumentException("InferenceEngine.Run: name at least one variable of the model.");
+        if (!(Damping >= 0 && Damping < 1)) throw new ArgumentOutOfRangeException(nameof(Damping), Damping, "Damping must be in [0, 1).");
+        if (NumberOfIterations < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfIterations), NumberOfIterations, "NumberOfIterations must be >= 1.");
+        var (nodes, factors) = Collect(variables.Select(v => v.Node));
+        var state = new RunState(Algorithm.Kind, Damping);
+        foreach (var node in nodes.OrderBy(n => n.Id))
+        {
+            if (node.IsObserved || node.IsConstant) continue;
+            if (node.Parent == null)
+                throw new InvalidOperationException($"Variable '{node.Name}' is neither observed nor defined by a factor: give it a prior or an ObservedValue.");
+            if (node.Kind is DistKind.Gaussian or DistKind.Gamma or DistKind.VectorGaussian)
+                state.Vars[node] = new VarState(state, node, Dimension(node));
+        }
+        var order = TopologicalOrder(factors);
+        var relevant = new HashSet<Node>(nodes.Where(n => n.IsObserved));
+        for (int k = order.Count - 1; k >= 0; k--)
+            if (relevant.Contains(order[k].Output.Resolve()))
+                foreach (var input in order[k].Inputs) relevant.Add(input.Resolve());
+        foreach (var v in state.Vars.Values) v.Predictive = !relevant.Contains(v.Node);
+        var ops = CreateOperators(order, state);
+        foreach (var op in ops)
+            foreach (var input in op.Def.Inputs)
+                if (op.ReadsIncoming(input)) state.ReadNodes.Add(input);
+
+        var result = Iterate(state, ops);
+        _cache = (Node.Version, nodes, result);
+        LastResult = result;
+        return result;
+    }
+
+    private InferenceResult Iterate(RunState state, List<FactorOperator> ops)
+    {
+        bool vmp = state.Algorithm == AlgorithmKind.VariationalMessagePassing;
+        var bounds = new List<double>();
+        var warnings = new List<string>();
+        double[]? previous = null;
+        double change = double.PositiveInfinity;
+        int iteration = 0;
+        bool converged = false;
+        while (iteration < NumberOfIterations)
+        {
+            state.Iteration = ++iteration;
+            foreach (var op in ops) op.UpdateForward(force: false);
+            for (int k = ops.Count - 1; k >= 0; k--) ops[k].UpdateBackward();
+            if (vmp)
+            {
+                foreach (var op in ops) op.UpdateForward(force: true);
+                bounds.Add(Bound(state, ops));
+            }
+            var snapshot = Snapshot(state);
+            if (previous != null)
+            {
+                change = 0;
+                for (int i = 0; i < snapshot.Length; i++)
+                    change = Math.Max(change, Math.Abs(snapshot[i] - previous[i]) / Math.Max(1, Math.Abs(previous[i])));
+                if (change <= Tolerance) { converged = true; break; }
+            }
+            previous = snapshot;
+        }
+        if (!converged)
+        {
+            string w = $"InferenceEngine ({Algorithm.Name}): stopped at the iteration cap of {NumberOfIterations} without converging "
+                       + $"(last change {change:G3} > tolerance {Tolerance:G3}); the result is returned as it is. "
+                       + "Raise NumberOfIterations, loosen Tolerance, or add Damping.";
+            warnings.Add(w);
+            if (ShowWarnings) Console.Error.WriteLine("warning: " + w);
+        }
+        foreach (var op in ops) op.UpdateForward(force: true);
+        double evidence = vmp ? Bound(state, ops) : EpEvidence(state, ops);
+        return new InferenceResult(Algorithm.Name, iteration, converged, warnings, bounds, evidence, Marginals(state, ops));
+    }
+
+    private static double EpEvidence(RunState state, List<FactorOperator> ops)
+    {
+        double s = 0;
+        foreach (var op in ops) s += op.LogEvidenceRatio();
+        foreach (var v in state.Vars.Values)
+        {
+            if (v.Predictive) continue;
+            for (int i = 0; i < v.Count; i++) s += v.LogNormalizer(i);
+        }
+        return s;
+    }
+
+    private static double Bound(RunState state, List<FactorOperator> ops)
+    {
+        double s = 0;
+        foreach (var op in ops) s += op.AverageLogFactor();
+        foreach (var v in state.Vars.Values)
+        {
+            if (v.Predictive || v.Derived) continue;
+            for (int i = 0; i < v.Count; i++) s += v.Entropy(i);
+        }
+        return s;
+    }
+
+    /// <summary>Means and spreads of every non-derived marginal, for the convergence test.</summary>
+    private static double[] Snapshot(RunState state)
+    {
+        var list = new List<double>();
+        foreach (var v in state.Vars.Values)
+        {
+            if (v.Derived || v.Predictive) continue;   // computed from the others at the end
+            for (int i = 0; i < v.Count; i++)
+            {
+                switch (v.Kind)
+                {
+                    case DistKind.Gaussian: list.Add(v.G![i].GetMean()); list.Add(v.G[i].GetVariance()); break;
+                    case DistKind.Gamma: list.Add(v.Ga![i].GetMean()); list.Add(v.Ga[i].GetVariance()); break;
+                    case DistKind.VectorGaussian:
+                        list.AddRange(v.V![i].GetMean());
+                        list.AddRange(v.V[i].Precision.Diagonal());
+                        break;
+                }
+            }
+        }
+        return list.ToArray();
+    }
+
+    private static Dictionary<Node, object> Marginals(RunState state, List<FactorOperator> ops)
+    {
+        var result = new Dictionary<Node, object>();
+        foreach (var v in state.Vars.Values)
+        {
+            bool scalar = v.Node.Plate == null;
+            result[v.Node] = v.Kind switch
+            {
+                DistKind.Gaussian => scalar ? v.G![0] : v.G!.ToArray(),
+                DistKind.Gamma => scalar ? v.Ga![0] : v.Ga!.ToArray(),
+                _ => scalar ? v.V![0] : v.V!.ToArray(),
+            };
+        }
+        foreach (var op in ops.SelectMany(o => o is SoftmaxFactor.Group g ? g.Members.Cast<FactorOperator>() : new[] { o }))
+            if (!op.Def.Output.IsObserved && op.OutputMarginal() is { } m) result[op.Def.Output] = m;
+        return result;
+    }
+
+    private static int Dimension(Node node) =>
+        node.Kind != DistKind.VectorGaussian ? 1
+        : node.Parent is PriorFactor p ? p.Dimension
+        : throw new InvalidOperationException($"'{node.Name}': a vector variable needs a VectorGaussian prior.");
+
+    private static (HashSet<Node>, List<FactorDef>) Collect(IEnumerable<Node> start)
+    {
+        var nodes = new HashSet<Node>();
+        var factors = new HashSet<FactorDef>();
+        var stack = new Stack<Node>(start);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop().Resolve();
+            if (!nodes.Add(n)) continue;
+            var adjacent = new List<FactorDef>(n.Children);
+            if (n.Parent != null) adjacent.Add(n.Parent);
+            foreach (var f in adjacent)
+            {
+                if (!factors.Add(f)) continue;
+                stack.Push(f.Output);
+                foreach (var i in f.Inputs) stack.Push(i);
+            }
+        }
+        return (nodes, factors.ToList());
+    }
+
+    /// <summary>Each factor after the factors that define its inputs (creation order breaks ties).</summary>
+    private static List<FactorDef> TopologicalOrder(List<FactorDef> factors)
+    {
+        var order = new List<FactorDef>();
+        var done = new HashSet<FactorDef>();
+        var visiting = new HashSet<FactorDef>();
+        void Visit(FactorDef f)
+        {
+            if (done.Contains(f)) return;
+            if (!visiting.Add(f)) throw new InvalidOperationException($"The model has a directed cycle through {f.Name}.");
+            foreach (var input in f.Inputs)
+                if (input.Resolve().Parent is { } p) Visit(p);
+            visiting.Remove(f);
+            done.Add(f);
+            order.Add(f);
+        }
+        foreach (var f in factors.OrderBy(f => f.Id)) Visit(f);
+        return order;
+    }
+
+    private static List<FactorOperator> CreateOperators(List<FactorDef> order, RunState state)
+    {
+        var ops = new List<FactorOperator>();
+        var groups = new Dictionary<Node, List<SoftmaxFactor.Member>>();
+        foreach (var f in order)
+        {
+            var op = f.CreateOperator(state);
+            if (op is SoftmaxFactor.Member member)
+            {
+                var w = f.Inputs[0].Resolve();
+                if (!groups.TryGetValue(w, out var list))
+                {
+                    groups[w] = list = new List<SoftmaxFactor.Member> { member };
+                    ops.Add(new SoftmaxFactor.Group(list, state));
+                }
+                else list.Add(member);
+            }
+            else ops.Add(op);
+        }
+        return ops;
+    }
+}
+
+/// <summary>The outcome of a run: marginals, log evidence (EP) or bound (VMP), iterations, warnings.</summary>
+public sealed class InferenceResult
+{
+    private readonly Dictionary<Node, object> _marginals;
+
+    internal InferenceResult(string algorithm, int iterations, bool converged, List<string> warnings,
+        List<double> boundHistory, double logEvidence, Dictionary<Node, object> marginals)
+    {
+        Algorithm = algorithm;
+        Iterations = iterations;
+        Converged = converged;
+        Warnings = warnings;
+        BoundHistory = boundHistory;
+        LogEvidence = logEvidence;
+        _marginals = marginals;
+    }
+
+    public string Algorithm { get; }
+    public int Iterations { get; }
+    public bool Converged { get; }
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>VMP: the lower bound after each iteration (non-decreasing). Empty under EP.</summary>
+    public IReadOnlyList<double> BoundHistory { get; }
+
+    /// <summary>EP: the log evidence estimate; VMP: the final lower bound on it.</summary>
+    public double LogEvidence { get; }
+
+    /// <summary>The marginal of <paramref name="variable"/> as <typeparamref name="T"/>.</summary>
+    public T Marginal<T>(Variable variable)
+    {
+        if (!_marginals.TryGetValue(variable.Node, out var m))
+            throw new InvalidOperationException(variable.IsObserved
+                ? $"'{variable.Name}' is observed: it has no marginal to infer."
+                : $"'{variable.Name}' has no marginal in this run.");
+        if (m is T t) return t;
+        throw new InvalidCastException($"Infer<{typeof(T).Name}>('{variable.Name}'): its marginal is a {m.GetType().Name}.");
+    }
+}

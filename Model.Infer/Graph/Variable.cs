@@ -1,0 +1,271 @@
+using MathNet.Numerics.LinearAlgebra;
+using Probabilistic.Infer.Factors;
+
+namespace Probabilistic.Infer.Graph;
+
+/// <summary>
+/// A random variable of a model, in the style of Infer.NET's <c>Variable</c>: static methods create variables
+/// together with the factor that defines them; <c>ObservedValue</c> clamps them to data; an
+/// <see cref="InferenceEngine"/> computes their marginals. Supported value types: double, bool, int and
+/// MathNet <c>Vector&lt;double&gt;</c>.
+/// </summary>
+public abstract class Variable
+{
+    private readonly Node _node;
+    private protected Variable(Node node) { _node = node; }
+
+    internal Node Node => _node.Resolve();
+
+    /// <summary>The name used in results and error messages.</summary>
+    public string Name => Node.Name;
+
+    /// <summary>True when an observed value is attached.</summary>
+    public bool IsObserved => Node.IsObserved;
+
+    public override string ToString() => Name;
+
+    // ----- tempering (Infer.NET's Repeat block) -----
+
+    [ThreadStatic] private static List<double>? t_powers;
+
+    internal static double CurrentPower
+    {
+        get
+        {
+            double p = 1;
+            if (t_powers != null) foreach (double x in t_powers) p *= x;
+            return p;
+        }
+    }
+
+    /// <summary>
+    /// Raises every factor created inside the returned block to the power <paramref name="power"/>, as Infer.NET's
+    /// <c>using (Variable.Repeat(count))</c> does: likelihood^λ, the tempered (power) form of a factor.
+    /// </summary>
+    public static IDisposable Repeat(double power)
+    {
+        if (!(power >= 0) || double.IsInfinity(power))
+            throw new ArgumentOutOfRangeException(nameof(power), power, "Variable.Repeat: the power must be finite and >= 0.");
+        (t_powers ??= new()).Add(power);
+        return new PowerScope();
+    }
+
+    private sealed class PowerScope : IDisposable
+    {
+        private bool _done;
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            t_powers!.RemoveAt(t_powers.Count - 1);
+        }
+    }
+
+    // ----- construction helpers -----
+
+    private static int s_anon;
+    internal static string NewName() => "v" + Interlocked.Increment(ref s_anon);
+
+    /// <summary>The one plate shared by the plated arguments (null if none); two different plates are an error.</summary>
+    internal static Range? CommonPlate(string factor, params Node[] nodes)
+    {
+        Range? plate = null;
+        foreach (var n in nodes)
+        {
+            if (n.Plate == null) continue;
+            if (plate != null && plate != n.Plate)
+                throw new ArgumentException($"{factor}: arguments are indexed by different ranges ({plate.Name} and {n.Plate.Name}); a factor may broadcast shared variables over one range only.");
+            plate = n.Plate;
+        }
+        return plate;
+    }
+
+    /// <summary>A constant (a node observed at creation).</summary>
+    public static Variable<T> Constant<T>(T value) where T : notnull =>
+        new(new Node("const", null, DistKind.None) { IsConstant = true, Observed = value });
+
+    /// <summary>A scalar variable observed at <paramref name="value"/>.</summary>
+    public static Variable<T> Observed<T>(T value) where T : notnull
+    {
+        var v = new Variable<T>(new Node(NewName(), null, DistKind.None));
+        v.ObservedValue = value;
+        return v;
+    }
+
+    /// <summary>An array of variables over <paramref name="range"/>, defined later by <c>array[range] = …</c>.</summary>
+    public static VariableArray<T> Array<T>(Range range) => new(new Node(NewName(), range, DistKind.None), range);
+
+    /// <summary>An array over <paramref name="range"/> observed at <paramref name="values"/>.</summary>
+    public static VariableArray<T> Observed<T>(T[] values, Range range)
+    {
+        var a = Array<T>(range);
+        a.ObservedValue = values;
+        return a;
+    }
+
+    // ----- priors -----
+
+    /// <summary>x ~ N(mean, variance) with constant parameters.</summary>
+    public static Variable<double> GaussianFromMeanAndVariance(double mean, double variance) =>
+        new(new PriorFactor(Distributions.Gaussian.FromMeanAndVariance(mean, variance)).Output);
+
+    /// <summary>x ~ N(mean, 1/precision); constants give a prior, random mean (Gaussian) or precision (Gamma) a factor.</summary>
+    public static Variable<double> GaussianFromMeanAndPrecision(Variable<double> mean, Variable<double> precision)
+    {
+        if (mean.Node.IsConstant && precision.Node.IsConstant)
+            return new(new PriorFactor(Distributions.Gaussian.FromMeanAndPrecision(
+                Convert.ToDouble(mean.Node.Observed), Convert.ToDouble(precision.Node.Observed))).Output);
+        return new(new GaussianFactor(mean.Node, precision.Node).Output);
+    }
+
+    /// <summary>τ ~ Gamma(shape, rate).</summary>
+    public static Variable<double> GammaFromShapeAndRate(double shape, double rate)
+    {
+        var g = Distributions.Gamma.FromShapeAndRate(shape, rate);
+        g.RequireProper("Variable.GammaFromShapeAndRate");
+        return new(new PriorFactor(g).Output);
+    }
+
+    /// <summary>w ~ N(mean, precision⁻¹) over vectors.</summary>
+    public static Variable<Vector<double>> VectorGaussianFromMeanAndPrecision(Vector<double> mean, Matrix<double> precision)
+    {
+        var d = Distributions.VectorGaussian.FromMeanAndPrecision(mean, precision);
+        d.GetCholesky("Variable.VectorGaussianFromMeanAndPrecision");
+        return new(new PriorFactor(d).Output);
+    }
+
+    /// <summary>w ~ N(mean, covariance) over vectors.</summary>
+    public static Variable<Vector<double>> VectorGaussianFromMeanAndVariance(Vector<double> mean, Matrix<double> covariance) =>
+        new(new PriorFactor(Distributions.VectorGaussian.FromMeanAndVariance(mean, covariance)).Output);
+
+    // ----- deterministic factors -----
+
+    /// <summary>z = wᵀx for a VectorGaussian w and an observed vector (or array of vectors) x.</summary>
+    public static Variable<double> InnerProduct(Variable<Vector<double>> w, Variable<Vector<double>> x) =>
+        new(new InnerProductFactor(w.Node, x.Node).Output);
+
+    /// <summary>z = a + b.</summary>
+    public static Variable<double> Plus(Variable<double> a, Variable<double> b) => new(new PlusFactor(a.Node, b.Node).Output);
+
+    // ----- likelihoods with discrete outputs -----
+
+    /// <summary>y ~ Bernoulli(σ(logOdds)) (logistic factor; EP with quadrature moments, VMP with the Jaakkola–Jordan bound).</summary>
+    public static Variable<bool> BernoulliFromLogOdds(Variable<double> logOdds) =>
+        new(new LogisticFactor(logOdds.Node).Output);
+
+    /// <summary>
+    /// y ~ Discrete(softmax(w₀ᵀx, …, w_{K−1}ᵀx)) for an array of K VectorGaussian weight vectors and an observed x
+    /// (Infer.NET's <c>Discrete(Softmax(InnerProduct(w[c], x)))</c> fused into one factor; VMP with Böhning's bound).
+    /// </summary>
+    public static Variable<int> DiscreteFromLinearSoftmax(VariableArray<Vector<double>> weights, Variable<Vector<double>> x) =>
+        new(new SoftmaxFactor(weights.Node, x.Node, softLabels: false).Output);
+
+    /// <summary>
+    /// Observed soft labels s (a probability vector per object) with log-likelihood Σ_k s_k log softmax_k(Wx):
+    /// the labels enter as fractional counts of the softmax (Discrete) factor.
+    /// </summary>
+    public static Variable<Vector<double>> SoftLabelsFromLinearSoftmax(VariableArray<Vector<double>> weights, Variable<Vector<double>> x) =>
+        new(new SoftmaxFactor(weights.Node, x.Node, softLabels: true).Output);
+}
+
+/// <summary>A scalar random variable (or one element x[i] of a variable array).</summary>
+public class Variable<T> : Variable
+{
+    internal Variable(Node node) : base(node) { }
+
+    /// <summary>The observed value of a scalar variable.</summary>
+    public T ObservedValue
+    {
+        get => Node.Observed is T t ? t : throw new InvalidOperationException($"Variable '{Name}' has no observed value.");
+        set
+        {
+            if (Node.Plate != null) throw new InvalidOperationException($"'{Name}' is an element of an array over {Node.Plate.Name}: set ObservedValue on the array.");
+            Node.Observed = value ?? throw new ArgumentNullException(nameof(value));
+        }
+    }
+
+    /// <summary>Sets the name used in results and errors.</summary>
+    public Variable<T> Named(string name) { Node.Name = name; return this; }
+
+    public static implicit operator Variable<T>(T value) => Constant(value!);
+
+    /// <summary>a + b for double variables.</summary>
+    public static Variable<T> operator +(Variable<T> a, Variable<T> b)
+    {
+        if (typeof(T) != typeof(double)) throw new NotSupportedException($"Variable '+' is defined for double variables, not {typeof(T).Name}.");
+        return new Variable<T>(new PlusFactor(a.Node, b.Node).Output);
+    }
+}
+
+/// <summary>An array of random variables indexed by a <see cref="Range"/> (a plate).</summary>
+public sealed class VariableArray<T> : Variable
+{
+    internal VariableArray(Node node, Range range) : base(node) { Range = range; }
+
+    public Range Range { get; }
+
+    /// <summary>The element x[i] as a variable indexed by the range; assigning defines every element.</summary>
+    public Variable<T> this[Range index]
+    {
+        get
+        {
+            CheckRange(index);
+            return new Variable<T>(Node);
+        }
+        set
+        {
+            CheckRange(index);
+            var target = value.Node;
+            if (target.Plate == null && target.Parent is { } parent && target.Children.Count == 0 && parent.Inputs.All(i => i.Plate == null))
+            {
+                // A factor with only shared arguments assigned into x[i] is replicated over the range.
+                target.Plate = index;
+                parent.Plate = index;
+            }
+            if (target.Plate != index)
+                throw new ArgumentException($"Assignment to {Name}[{index.Name}]: the right-hand side is indexed by {target.Plate?.Name ?? "no range"}.");
+            Node.ForwardTo(target);
+        }
+    }
+
+    private void CheckRange(Range index)
+    {
+        if (index != Range) throw new ArgumentException($"Variable array '{Name}' is indexed by {Range.Name}, not {index.Name}.");
+    }
+
+    /// <summary>The observed values, one per element of the range.</summary>
+    public T[] ObservedValue
+    {
+        get => Node.Observed as T[] ?? throw new InvalidOperationException($"Variable array '{Name}' has no observed array value.");
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Length != Range.SizeAsInt)
+                throw new ArgumentException($"ObservedValue of '{Name}': {value.Length} values for range {Range.Name} of size {Range.SizeAsInt}.");
+            Node.Observed = value;
+        }
+    }
+
+    public VariableArray<T> Named(string name) { Node.Name = name; return this; }
+}
+
+/// <summary>Observing an array of vectors as the rows of one matrix (no per-row Vector objects).</summary>
+public static class VariableArrayExtensions
+{
+    /// <summary>Observes x[i] = row i of the row-major m×n array <paramref name="rowMajor"/>.</summary>
+    public static void ObserveRows(this VariableArray<Vector<double>> x, double[] rowMajor, int columns)
+    {
+        ArgumentNullException.ThrowIfNull(rowMajor);
+        int m = x.Range.SizeAsInt;
+        if (columns <= 0 || rowMajor.Length != (long)m * columns)
+            throw new ArgumentException($"ObserveRows of '{x.Name}': {rowMajor.Length} values do not form {m} rows of {columns} columns.");
+        x.Node.Observed = new RowMajorMatrix(rowMajor, m, columns);
+    }
+
+    /// <summary>Observes x[i] = row i of <paramref name="matrix"/>.</summary>
+    public static void ObserveRows(this VariableArray<Vector<double>> x, Matrix<double> matrix) =>
+        x.ObserveRows(matrix.ToRowMajorArray(), matrix.ColumnCount);
+}
+
+/// <summary>Observed vectors stored as one row-major matrix.</summary>
+internal sealed record RowMajorMatrix(double[] Data, int Rows, int Columns);

@@ -1,0 +1,4 @@
+global using Range = Probabilistic.Infer.Graph.Range;
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Model.Infer.Tests")]
