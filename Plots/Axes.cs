@@ -71,8 +71,10 @@ public sealed class Axes
     {
         Plots.Series.CheckLengths("MeanBand", label, ("x", x), ("mean", mean), ("sd", sd));
         var c = Next(color);
-        Band(x, mean.Select((m, i) => m - sd[i]).ToArray(), mean.Select((m, i) => m + sd[i]).ToArray(), null, c);
-        return Line(x, mean, label, c, markers: markers);
+        var band = Band(x, mean.Select((m, i) => m - sd[i]).ToArray(), mean.Select((m, i) => m + sd[i]).ToArray(), null, c);
+        var line = Line(x, mean, label, c, markers: markers);
+        line.BandColor = band.Color;
+        return line;
     }
 
     /// <summary>Vertical error bars y ± err.</summary>
