@@ -1,13 +1,12 @@
-using System.Diagnostics;
+using System.Xml.Linq;
 using Probabilistic.Core.Random;
-using Xunit.Abstractions;
 
 namespace Probabilistic.Plots.Tests;
 
-public class PerformanceTests(ITestOutputHelper output)
+public class LargeFigureTests
 {
     [Fact]
-    public void Large_figure_renders_quickly()
+    public void Large_figure_renders_every_series()
     {
         // 4 curves × 5,000 points with bands, plus 3,000 scatter points: a generous experiment figure.
         var rng = new Rng(1);
@@ -21,14 +20,11 @@ public class PerformanceTests(ITestOutputHelper output)
         }
         var sc = fig.Axes(0, 1);
         sc.Scatter(Enumerable.Range(0, 3000).Select(_ => rng.Normal()).ToArray(), Enumerable.Range(0, 3000).Select(_ => rng.Normal()).ToArray(), opacity: 0.5);
-        fig.ToPng(); // warm-up (JIT)
-        var sw = Stopwatch.StartNew();
-        var png = fig.ToPng();
-        double pngMs = sw.Elapsed.TotalMilliseconds;
-        sw.Restart();
-        var svg = fig.ToSvg();
-        double svgMs = sw.Elapsed.TotalMilliseconds;
-        output.WriteLine($"PNG {pngMs:F0} ms ({png.Length / 1024} KiB), SVG {svgMs:F0} ms ({svg.Length / 1024} KiB)");
-        Assert.True(pngMs < 10000, $"PNG took {pngMs:F0} ms");
+        // Speed is a benchmark matter, not a test: here only that a large figure renders completely.
+        byte[] png = fig.ToPng();
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        string svg = fig.ToSvg();
+        XDocument.Parse(svg);
+        for (int k = 0; k < 4; k++) Assert.Contains($"run {k}", svg);
     }
 }
