@@ -1,0 +1,16 @@
+namespace Probabilistic.Reproduce.Results;
+
+/// <summary>Everything written about one experiment run: what ran, how, where, how long, and what came out.</summary>
+public sealed record RunRecord(
+    string Experiment,
+    string Description,
+    string Status,
+    string? Error,
+    DateTime StartedUtc,
+    double Seconds,
+    bool Quick,
+    IReadOnlyList<ulong> Seeds,
+    IReadOnlyDictionary<string, string> DataDirectories,
+    IReadOnlyList<KeyValuePair<string, double>> Timings,
+    RunEnvironment Environment,
+    ExperimentResult Result);
