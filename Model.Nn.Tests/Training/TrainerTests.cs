@@ -1,5 +1,5 @@
 using Probabilistic.Core.Random;
-using Probabilistic.Nn.Layers;
+using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Models;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Training;
@@ -28,10 +28,10 @@ public class TrainerTests
         var (x, y) = Blobs(600, 1);
         var (vx, vy) = Blobs(300, 2);
         var model = new Mlp(new Rng(3), 8, 16, 3);
-        var train = new InMemoryBatches(x, y, [8], 32, new Rng(4));
-        var valid = new InMemoryBatches(vx, vy, [8], 100);
+        var train = new BatchLoader(new LabeledDataset("blobs", x, [8], y, 3), 32, seed: 4);
+        var valid = new BatchLoader(new LabeledDataset("blobs-valid", vx, [8], vy, 3), 100, seed: 0, shuffle: false);
         var trainer = new Trainer(model, new Adam(model.Parameters(), 0.01));
-        var reports = trainer.Fit(_ => train.Epoch(), 5, valid.Epoch, train.BatchesPerEpoch);
+        var reports = trainer.Fit(e => train.LabelledBatches(e - 1), 5, () => valid.LabelledBatches(0), train.BatchCount);
         Assert.Equal(5, reports.Count);
         Assert.Equal(19, reports[0].Steps);
         Assert.True(reports[^1].TrainLoss < reports[0].TrainLoss);
@@ -52,8 +52,8 @@ public class TrainerTests
             for (int i = 0; i < x.Length; i++) x[i] = rng.NextFloat();
             for (int i = 0; i < y.Length; i++) y[i] = rng.NextInt(10);
             var model = Zoo.LeNet(new Rng(12));
-            var batches = new InMemoryBatches(x, y, [1, 28, 28], 32, new Rng(13));
-            var reports = new Trainer(model, new Adam(model.Parameters(), 3e-3)).Fit(_ => batches.Epoch(), 2);
+            var batches = new BatchLoader(new LabeledDataset("noise", x, [1, 28, 28], y, 10), 32, seed: 13);
+            var reports = new Trainer(model, new Adam(model.Parameters(), 3e-3)).Fit(e => batches.LabelledBatches(e - 1), 2);
             return reports.SelectMany(r => r.StepLosses).ToArray();
         }
         var a = Run();
@@ -69,8 +69,8 @@ public class TrainerTests
         var (x, y) = Blobs(64, 5);
         x[40 * 8 + 3] = float.NaN; // example 40 lands in the second batch of 32
         var model = new Mlp(new Rng(6), 8, 3);
-        var batches = new InMemoryBatches(x, y, [8], 32);
-        var e = Assert.Throws<NonFiniteLossException>(() => new Trainer(model, new Sgd(model.Parameters(), 0.1)).Fit(_ => batches.Epoch(), 1));
+        var batches = new BatchLoader(new LabeledDataset("blobs", x, [8], y, 3), 32, seed: 0, shuffle: false);
+        var e = Assert.Throws<NonFiniteLossException>(() => new Trainer(model, new Sgd(model.Parameters(), 0.1)).Fit(e => batches.LabelledBatches(e - 1), 1));
         Assert.Equal(1, e.Epoch);
         Assert.Equal(2, e.Step);
         Assert.Contains("model output", e.Message);
@@ -81,14 +81,14 @@ public class TrainerTests
     {
         var (x, y) = Blobs(100, 7);
         var model = new Mlp(new Rng(8), 8, 3);
-        var batches = new InMemoryBatches(x, y, [8], 25);
+        var batches = new BatchLoader(new LabeledDataset("blobs", x, [8], y, 3), 25, seed: 1);
         var counter = new Counter();
         var log = new StringWriter();
         var trainer = new Trainer(model, new Sgd(model.Parameters(), 0.1));
         trainer.Callbacks.Add(counter);
         trainer.Callbacks.Add(new EpochLog(log));
         trainer.Callbacks.Add(new ProgressBar());
-        trainer.Fit(_ => batches.Epoch(), 2, stepsPerEpoch: 4);
+        trainer.Fit(e => batches.LabelledBatches(e - 1), 2, stepsPerEpoch: 4);
         Assert.Equal((2, 8, 2), (counter.Starts, counter.Steps, counter.Ends));
         Assert.Contains("epoch 2: loss", log.ToString());
     }
