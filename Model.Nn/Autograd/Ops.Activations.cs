@@ -20,7 +20,7 @@ public static partial class Ops
         internal override void Backward(Tensor g)
         {
             var dst = GradBuffer(A!, out bool fresh);
-            Kernels.MaskPositive(Output.Span, g.Span, dst, accumulate: !fresh);
+            VectorKernels.MaskPositive(Output.Span, g.Span, dst, accumulate: !fresh);
         }
     }
 

@@ -14,7 +14,7 @@ public static partial class Ops
     private static Tensor SumScaled(Tensor a, float scale)
     {
         var y = Tensor.CreateTemporary([1], clear: false);
-        y.Span[0] = (float)(Kernels.SumDouble(a.Span) * scale);
+        y.Span[0] = (float)(VectorKernels.SumDouble(a.Span) * scale);
         return Node.ShouldRecord(a) ? new SumNode(scale).Record(y, a) : y;
     }
 

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Probabilistic.Nn.Tensors;
 
 /// <summary>Small vectorised kernels that TensorPrimitives does not provide directly.</summary>
-public static class Kernels
+public static class VectorKernels
 {
     /// <summary>Sum in a fixed order: float sums of 1024-element blocks, added up in double.</summary>
     public static double SumDouble(ReadOnlySpan<float> x)
