@@ -16,33 +16,67 @@ public static partial class Ops
         var y = Tensor.CreateTemporary([x.Dim(0), x.Dim(1), oh, ow], clear: false);
         // Winning positions within each input plane, stored as floats (exact below 2^24) so they pool like any tensor.
         var argmax = Tensor.CreateTemporary(y.ShapeArray, clear: false);
-        var xs = x.Span;
-        var ys = y.Span;
-        var am = argmax.Span;
-        for (int pl = 0; pl < planes; pl++)
+        var xData = x.Data;
+        var yData = y.Data;
+        var amData = argmax.Data;
+        bool pairs = g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0 };
+        int parts = Parallelism.PartitionsFor(planes, 16);
+        ForPartitions(planes, parts, (_, start, end) =>
         {
-            var plane = xs.Slice(pl * h * w, h * w);
-            int o = pl * oh * ow;
-            for (int oy = 0; oy < oh; oy++)
-            for (int ox = 0; ox < ow; ox++, o++)
+            for (int pl = start; pl < end; pl++)
             {
-                int y0 = oy * g.StrideH - g.PadH, x0 = ox * g.StrideW - g.PadW;
-                float best = float.NegativeInfinity;
-                int bestAt = -1;
-                for (int ky = Math.Max(0, -y0); ky < g.KernelH && y0 + ky < h; ky++)
+                var plane = new ReadOnlySpan<float>(xData, pl * h * w, h * w);
+                var yp = new Span<float>(yData, pl * oh * ow, oh * ow);
+                var ap = new Span<float>(amData, pl * oh * ow, oh * ow);
+                if (pairs) MaxPool2x2Plane(plane, w, oh, ow, yp, ap);
+                else MaxPoolPlane(plane, h, w, g, oh, ow, yp, ap);
+            }
+        });
+        return Node.ShouldRecord(x) ? new MaxPoolNode(argmax).Record(y, x) : y;
+    }
+
+    /// <summary>General window: padded positions never win; the first maximum (or a NaN) wins.</summary>
+    private static void MaxPoolPlane(ReadOnlySpan<float> plane, int h, int w, ConvGeometry g, int oh, int ow, Span<float> y, Span<float> am)
+    {
+        int o = 0;
+        for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++, o++)
+        {
+            int y0 = oy * g.StrideH - g.PadH, x0 = ox * g.StrideW - g.PadW;
+            float best = float.NegativeInfinity;
+            int bestAt = -1;
+            for (int ky = Math.Max(0, -y0); ky < g.KernelH && y0 + ky < h; ky++)
+            {
+                int row = (y0 + ky) * w;
+                for (int kx = Math.Max(0, -x0); kx < g.KernelW && x0 + kx < w; kx++)
                 {
-                    int row = (y0 + ky) * w;
-                    for (int kx = Math.Max(0, -x0); kx < g.KernelW && x0 + kx < w; kx++)
-                    {
-                        float v = plane[row + x0 + kx];
-                        if (v > best || bestAt < 0 || float.IsNaN(v)) { best = v; bestAt = row + x0 + kx; }
-                    }
+                    float v = plane[row + x0 + kx];
+                    if (v > best || bestAt < 0 || float.IsNaN(v)) { best = v; bestAt = row + x0 + kx; }
                 }
-                ys[o] = best;
-                am[o] = bestAt;
+            }
+            y[o] = best;
+            am[o] = bestAt;
+        }
+    }
+
+    /// <summary>The common 2×2, stride-2 window without padding, with the same first-maximum rule.</summary>
+    private static void MaxPool2x2Plane(ReadOnlySpan<float> plane, int w, int oh, int ow, Span<float> y, Span<float> am)
+    {
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int r0 = 2 * oy * w, r1 = r0 + w;
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int i0 = r0 + 2 * ox, i1 = r1 + 2 * ox;
+                float best = plane[i0];
+                int at = i0;
+                if (plane[i0 + 1] > best || float.IsNaN(plane[i0 + 1])) { best = plane[i0 + 1]; at = i0 + 1; }
+                if (plane[i1] > best || float.IsNaN(plane[i1])) { best = plane[i1]; at = i1; }
+                if (plane[i1 + 1] > best || float.IsNaN(plane[i1 + 1])) { best = plane[i1 + 1]; at = i1 + 1; }
+                y[oy * ow + ox] = best;
+                am[oy * ow + ox] = at;
             }
         }
-        return Node.ShouldRecord(x) ? new MaxPoolNode(argmax).Record(y, x) : y;
     }
 
     private sealed class MaxPoolNode(Tensor argmax) : Node
@@ -50,13 +84,21 @@ public static partial class Ops
         public override string OpName => "MaxPool2d";
         internal override void Backward(Tensor g)
         {
-            var gx = GradBuffer(A!, out bool fresh);
-            if (fresh) gx.Clear();
-            int inPlane = A!.Dim(2) * A.Dim(3), outPlane = Output.Dim(2) * Output.Dim(3);
-            var gs = g.Span;
-            var am = argmax.Span;
-            for (int i = 0; i < gs.Length; i++)
-                gx[i / outPlane * inPlane + (int)am[i]] += gs[i];
+            GradBuffer(A!, out bool fresh);
+            var gxData = A!.Grad!.Data;
+            int inPlane = A.Dim(2) * A.Dim(3), outPlane = Output.Dim(2) * Output.Dim(3), planes = A.Dim(0) * A.Dim(1);
+            var gData = g.Data;
+            var amData = argmax.Data;
+            // Each window's winner lies in its own plane, so partitions over planes never write the same element.
+            ForPartitions(planes, Parallelism.PartitionsFor(planes, 16), (_, start, end) =>
+            {
+                for (int pl = start; pl < end; pl++)
+                {
+                    var gx = new Span<float>(gxData, pl * inPlane, inPlane);
+                    if (fresh) gx.Clear();
+                    for (int o = pl * outPlane; o < (pl + 1) * outPlane; o++) gx[(int)amData[o]] += gData[o];
+                }
+            });
         }
     }
 

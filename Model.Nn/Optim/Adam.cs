@@ -57,35 +57,58 @@ public sealed class Adam : Optimizer
         float b1 = (float)Beta1, b2 = (float)Beta2;
         float stepSize = (float)(lr / (1 - Math.Pow(Beta1, t)));
         float sqrtBc2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, t));
-        float eps = (float)Eps;
         float l2 = DecoupledWeightDecay ? 0f : (float)wd;
         float shrink = DecoupledWeightDecay ? (float)(1 - lr * wd) : 1f;
-        Span<float> m = state[0], v = state[1];
 
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var rule = new Rule(b1, b2, stepSize, sqrtBc2, (float)Eps, l2, shrink);
+        // Element-wise, so splitting a large parameter over the cores changes nothing in the result.
+        int parts = p.Length >= 1 << 16 ? Parallelism.Partitions : 1;
+        if (parts == 1)
         {
-            var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
-            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                var pk = pv[k] * shrink;
-                var gk = gv[k] + l2 * pv[k];
-                mv[k] = b1 * mv[k] + (1 - b1) * gk;
-                vv[k] = b2 * vv[k] + (1 - b2) * gk * gk;
-                pv[k] = pk - stepSize * mv[k] / (Vector.SquareRoot(vv[k]) / sqrtBc2 + new Vector<float>(eps));
-            }
-            i = pv.Length * Vector<float>.Count;
+            rule.Apply(p, g, state[0], state[1]);
+            return;
         }
-        for (; i < p.Length; i++)
+        var pa = parameter.Data;
+        var ga = parameter.Grad!.Data;
+        int n = p.Length;
+        Parallel.For(0, parts, k =>
         {
-            float pk = p[i] * shrink;
-            float gk = g[i] + l2 * p[i];
-            m[i] = b1 * m[i] + (1 - b1) * gk;
-            v[i] = b2 * v[i] + (1 - b2) * gk * gk;
-            p[i] = pk - stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtBc2 + eps);
+            int s0 = Parallelism.Start(n, parts, k), s1 = Parallelism.Start(n, parts, k + 1);
+            rule.Apply(pa.AsSpan(s0, s1 - s0), ga.AsSpan(s0, s1 - s0), state[0].AsSpan(s0, s1 - s0), state[1].AsSpan(s0, s1 - s0));
+        });
+    }
+
+    /// <summary>One Adam/AdamW update with the step's constants.</summary>
+    private readonly record struct Rule(float B1, float B2, float StepSize, float SqrtBc2, float Eps, float L2, float Shrink)
+    {
+        public void Apply(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v)
+        {
+            float b1 = B1, b2 = B2, stepSize = StepSize, sqrtBc2 = SqrtBc2, eps = Eps, l2 = L2, shrink = Shrink;
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+                var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+                for (int k = 0; k < pv.Length; k++)
+                {
+                    var pk = pv[k] * shrink;
+                    var gk = gv[k] + l2 * pv[k];
+                    mv[k] = b1 * mv[k] + (1 - b1) * gk;
+                    vv[k] = b2 * vv[k] + (1 - b2) * gk * gk;
+                    pv[k] = pk - stepSize * mv[k] / (Vector.SquareRoot(vv[k]) / sqrtBc2 + new Vector<float>(eps));
+                }
+                i = pv.Length * Vector<float>.Count;
+            }
+            for (; i < p.Length; i++)
+            {
+                float pk = p[i] * shrink;
+                float gk = g[i] + l2 * p[i];
+                m[i] = b1 * m[i] + (1 - b1) * gk;
+                v[i] = b2 * v[i] + (1 - b2) * gk * gk;
+                p[i] = pk - stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtBc2 + eps);
+            }
         }
     }
 }
