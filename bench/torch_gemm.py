@@ -7,6 +7,7 @@ numpy links libblas.so.3 / libcblas.so.3), so the BLAS kernel selection (OPENBLA
 Usage: torch_gemm.py LABEL [--quick] [--csv FILE]   (LABEL names the configuration in the CSV, e.g. default)
 """
 import argparse
+import ctypes
 import sys
 import time
 
@@ -22,6 +23,20 @@ SHAPES = [
     ("logreg fwd 64x784 * 784x10", 64, 10, 784, False, False),
     ("logreg dW (64x784)^T * 64x10", 784, 10, 64, True, False),
 ]
+
+
+def system_blas():
+    """The BLAS library this process really loaded (from /proc/self/maps), its OpenBLAS core name, and a setter
+    for its thread count: torch.set_num_threads does not reach an OpenBLAS built with pthreads."""
+    paths = sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line and "blas" in line.split()[-1]})
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_corename"):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            name = f"{lib.openblas_get_config().decode()}, core {lib.openblas_get_corename().decode()}"
+            return path, name, lib.openblas_set_num_threads
+    return ", ".join(paths) or "none found", "not OpenBLAS (thread count not controlled)", lambda n: None
 
 
 def operands(m, n, k, trans_a, trans_b, rng):
@@ -55,7 +70,13 @@ def main():
     repetitions, min_seconds = (3, 0.05) if args.quick else (7, 0.15)
     rng = np.random.default_rng(12345)
     rows = ["impl,shape,m,n,k,trans_a,trans_b,threads,gflops,us_per_call"]
-    print(f"torch {torch.__version__}, numpy {np.__version__}, config {args.label}", file=sys.stderr)
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # make sure the BLAS is loaded before looking for it
+    blas_path, blas_name, set_blas_threads = system_blas()
+    print(f"torch {torch.__version__}, numpy {np.__version__}, config {args.label}: {blas_name} ({blas_path})",
+          file=sys.stderr)
+    if args.csv:
+        with open(args.csv + ".blas", "w") as f:
+            f.write(f"{args.label}: {blas_name} ({blas_path})\n")
     for name, m, n, k, ta, tb in SHAPES:
         a, b = operands(m, n, k, ta, tb, rng)
         ta_t, tb_t = torch.from_numpy(a), torch.from_numpy(b)
@@ -67,10 +88,9 @@ def main():
         out_np = np.empty((m, n), dtype=np.float32)
         for threads in (1, 2):
             torch.set_num_threads(threads)
+            set_blas_threads(threads)
             for impl, call in (("torch", lambda: torch.mm(op_a_t, op_b_t, out=out_t)),
                                ("numpy", lambda: np.matmul(op_a, op_b, out=out_np))):
-                if impl == "numpy" and threads != torch.get_num_threads():
-                    continue
                 seconds = time_per_call(call, repetitions, min_seconds)
                 gflops = 2.0 * m * n * k / seconds / 1e9
                 print(f"{impl:6} {args.label:8} {name:32} {threads} {gflops:8.1f} GFLOP/s {seconds * 1e6:10.1f} us",

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Probabilistic.Nn.Tensors.Kernels;
 
@@ -28,31 +29,13 @@ internal static unsafe class GemmNarrow
             GemmPacking.PackB(p.TransB, p.B, p.Ldb, 0, p.K, 0, p.N, Width, packB, simd: true);
             // Element (r, q) of op(A) is at a[r·rowStride + q·depthStride].
             long rowStride = p.TransA ? 1 : p.Lda, depthStride = p.TransA ? p.Lda : 1;
-            float* tile = stackalloc float[Rows * Width];
+            // Lanes j < n are stored with masked stores (no scratch tile, nothing past column n touched).
+            Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(p.N)).AsSingle();
             int i = row0;
             for (; i + Rows <= row1; i += Rows)
-            {
-                float* c = p.C + (long)i * p.Ldc;
-                if (p.N == Width)
-                    Kernel8(p.K, p.A + i * rowStride, rowStride, depthStride, packB, c, p.Ldc, p.Alpha, p.Beta);
-                else
-                {
-                    // Partial width: run on a scratch tile and copy the n valid columns.
-                    for (int r = 0; r < Rows; r++)
-                        for (int j = 0; j < Width; j++)
-                            tile[r * Width + j] = j < p.N && p.Beta != 0f ? c[(long)r * p.Ldc + j] : 0f;
-                    Kernel8(p.K, p.A + i * rowStride, rowStride, depthStride, packB, tile, Width, p.Alpha, p.Beta);
-                    for (int r = 0; r < Rows; r++)
-                        new ReadOnlySpan<float>(tile + r * Width, p.N).CopyTo(new Span<float>(c + (long)r * p.Ldc, p.N));
-                }
-            }
+                Kernel8(p.K, p.A + i * rowStride, rowStride, depthStride, packB, p.C + (long)i * p.Ldc, p.Ldc, p.Alpha, p.Beta, mask);
             for (; i < row1; i++)
-            {
-                float* c = p.C + (long)i * p.Ldc;
-                for (int j = 0; j < Width; j++) tile[j] = j < p.N && p.Beta != 0f ? c[j] : 0f;
-                Kernel1(p.K, p.A + i * rowStride, depthStride, packB, tile, p.Alpha, p.Beta);
-                new ReadOnlySpan<float>(tile, p.N).CopyTo(new Span<float>(c, p.N));
-            }
+                Kernel1(p.K, p.A + i * rowStride, depthStride, packB, p.C + (long)i * p.Ldc, p.Alpha, p.Beta, mask);
         }
         finally
         {
@@ -61,7 +44,7 @@ internal static unsafe class GemmNarrow
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel8(int k, float* a, long rs, long ds, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel8(int k, float* a, long rs, long ds, float* b, float* c, int ldc, float alpha, float beta, Vector512<float> mask)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
@@ -78,31 +61,32 @@ internal static unsafe class GemmNarrow
             c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[r6]), bv, c6);
             c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[r7]), bv, c7);
         }
-        Merge(c, c0, alpha, beta); c += ldc;
-        Merge(c, c1, alpha, beta); c += ldc;
-        Merge(c, c2, alpha, beta); c += ldc;
-        Merge(c, c3, alpha, beta); c += ldc;
-        Merge(c, c4, alpha, beta); c += ldc;
-        Merge(c, c5, alpha, beta); c += ldc;
-        Merge(c, c6, alpha, beta); c += ldc;
-        Merge(c, c7, alpha, beta);
+        Merge(c, c0, alpha, beta, mask); c += ldc;
+        Merge(c, c1, alpha, beta, mask); c += ldc;
+        Merge(c, c2, alpha, beta, mask); c += ldc;
+        Merge(c, c3, alpha, beta, mask); c += ldc;
+        Merge(c, c4, alpha, beta, mask); c += ldc;
+        Merge(c, c5, alpha, beta, mask); c += ldc;
+        Merge(c, c6, alpha, beta, mask); c += ldc;
+        Merge(c, c7, alpha, beta, mask);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel1(int k, float* a, long ds, float* b, float* c, float alpha, float beta)
+    private static void Kernel1(int k, float* a, long ds, float* b, float* c, float alpha, float beta, Vector512<float> mask)
     {
         // One accumulator in the same k order as Kernel8, so a row's result does not depend on which kernel ran it.
         Vector512<float> acc = default;
         for (int q = 0; q < k; q++, a += ds, b += Width)
             acc = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), Vector512.Load(b), acc);
-        Merge(c, acc, alpha, beta);
+        Merge(c, acc, alpha, beta, mask);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Merge(float* c, Vector512<float> acc, float alpha, float beta)
+    private static void Merge(float* c, Vector512<float> acc, float alpha, float beta, Vector512<float> mask)
     {
         Vector512<float> result = acc * Vector512.Create(alpha);
-        if (beta != 0f) result = Vector512.FusedMultiplyAdd(Vector512.Load(c), Vector512.Create(beta), result);
-        Vector512.Store(result, c);
+        if (beta != 0f)
+            result = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(c, mask, Vector512<float>.Zero), Vector512.Create(beta), result);
+        Avx512F.MaskStore(c, mask, result);
     }
 }
