@@ -109,14 +109,15 @@ public static class Gemm
     /// <summary>Validates one operand stored as rows×cols with row stride ld; returns the elements it spans.</summary>
     private static int CheckOperand(string matrix, string spanName, int spanLength, string ldName, int ld, int rows, int cols, bool transposed)
     {
-        string stored = $"{matrix} is stored as {rows}×{cols}{(transposed ? " (transposed)" : "")}";
+        // The description is built only when throwing: this runs on every call.
+        string Stored() => $"{matrix} is stored as {rows}×{cols}{(transposed ? " (transposed)" : "")}";
         if (ld < Math.Max(1, cols))
-            throw new ArgumentException($"Gemm.Sgemm: {ldName} = {ld} is smaller than the row width {cols}; {stored}.", ldName);
+            throw new ArgumentException($"Gemm.Sgemm: {ldName} = {ld} is smaller than the row width {cols}; {Stored()}.", ldName);
         if (rows == 0 || cols == 0) return 0;
         long needed = (long)(rows - 1) * ld + cols;
         if (spanLength < needed)
             throw new ArgumentException(
-                $"Gemm.Sgemm: {spanName} has {spanLength} elements but needs at least {needed}; {stored} with {ldName} = {ld}.", spanName);
+                $"Gemm.Sgemm: {spanName} has {spanLength} elements but needs at least {needed}; {Stored()} with {ldName} = {ld}.", spanName);
         return (int)needed;
     }
 
