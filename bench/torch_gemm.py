@@ -22,6 +22,7 @@ SHAPES = [
     ("fc dX 128x800 * (784x800)^T", 128, 784, 800, False, True),
     ("logreg fwd 64x784 * 784x10", 64, 10, 784, False, False),
     ("logreg dW (64x784)^T * 64x10", 784, 10, 64, True, False),
+    ("logreg dX 64x10 * (784x10)^T", 64, 784, 10, False, True),
 ]
 
 

@@ -86,13 +86,16 @@ public sealed class GemmTests
     [Fact]
     public void ElementsOutsideTheLogicalWidthOfCAreNotTouched()
     {
-        var op = Operands.Make(new Rng(11), 19, 37, 23, true, false, pad: 5);
-        foreach (GemmKernel kernel in Kernels)
+        foreach (int n in new[] { 37, 10 }) // packed and narrow paths
         {
-            float[] c = op.Run(kernel, 1f, 1f, threads: 1);
-            for (int i = 0; i < 19; i++)
-                for (int j = 37; j < op.Ldc && i * op.Ldc + j < c.Length; j++)
-                    Assert.Equal(op.C[i * op.Ldc + j], c[i * op.Ldc + j]);
+            var op = Operands.Make(new Rng(11), 19, n, 23, true, false, pad: 5);
+            foreach (GemmKernel kernel in Kernels)
+            {
+                float[] c = op.Run(kernel, 1f, 1f, threads: 1);
+                for (int i = 0; i < 19; i++)
+                    for (int j = n; j < op.Ldc; j++)
+                        Assert.Equal(op.C[i * op.Ldc + j], c[i * op.Ldc + j]);
+            }
         }
     }
 

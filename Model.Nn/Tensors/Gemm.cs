@@ -15,7 +15,9 @@ namespace Probabilistic.Nn.Tensors;
 /// </summary>
 /// <remarks>
 /// Packed A/B panels and a register-tiled micro-kernel (<c>Vector512</c> 8×32, else <c>Vector256</c> 6×16, else
-/// scalar 4×4), cache-blocked, on up to <see cref="MaxThreads"/> threads for large products. Each element of C is
+/// scalar 4×4), cache-blocked, on up to <see cref="MaxThreads"/> threads for large products (2·m·n·k ≥ 4M flops);
+/// narrow products (n ≤ 16) read A in place with one accumulator per row. No allocation per call: packing buffers
+/// come from a small pool. Each element of C is
 /// computed by one thread in a fixed k order, so results are bitwise reproducible and do not depend on the number
 /// of threads. As in BLAS, beta = 0 overwrites C without reading it (NaN in C is ignored).
 /// </remarks>

@@ -24,10 +24,12 @@ internal static class GemmBench
         new("fc dX 128x800 * (784x800)^T", 128, 784, 800, false, true),
         new("logreg fwd 64x784 * 784x10", 64, 10, 784, false, false),
         new("logreg dW (64x784)^T * 64x10", 784, 10, 64, true, false),
+        new("logreg dX 64x10 * (784x10)^T", 64, 784, 10, false, true),
     ];
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--crossover")) return Crossover();
         bool quick = args.Contains("--quick");
         int csvAt = Array.IndexOf(args, "--csv");
         string? csvPath = csvAt >= 0 && csvAt + 1 < args.Length ? args[csvAt + 1] : null;
@@ -58,6 +60,34 @@ internal static class GemmBench
             Gemm.MaxThreads = savedThreads;
         }
         if (csvPath is not null) File.WriteAllLines(csvPath, rows);
+        return 0;
+    }
+
+    /// <summary>
+    /// Where 2 threads start to pay: square products of growing size timed on 1 thread and on 2 with the
+    /// parallel threshold switched off (to choose Gemm.DefaultParallelThresholdFlops).
+    /// </summary>
+    private static int Crossover()
+    {
+        Console.WriteLine($"{"m=n=k",6} {"MFLOP",8} {"1 thread us",12} {"2 threads us",13}");
+        try
+        {
+            Gemm.ParallelThresholdFlops = 0;
+            foreach (int size in new[] { 32, 48, 64, 80, 96, 128, 160, 192, 256 })
+            {
+                var shape = new Shape("crossover", size, size, size, false, false);
+                Gemm.ForcedThreads = 1;
+                double one = TimePerCall(shape, 7, 0.05);
+                Gemm.ForcedThreads = 2;
+                double two = TimePerCall(shape, 7, 0.05);
+                Console.WriteLine($"{size,6} {2.0 * size * size * size / 1e6,8:F2} {one * 1e6,12:F1} {two * 1e6,13:F1}");
+            }
+        }
+        finally
+        {
+            Gemm.ForcedThreads = 0;
+            Gemm.ParallelThresholdFlops = Gemm.DefaultParallelThresholdFlops;
+        }
         return 0;
     }
 
