@@ -18,6 +18,18 @@ public class TensorTests
     }
 
     [Fact]
+    public void RandomFactoriesHaveTheRequestedMoments()
+    {
+        // n = 40,000: SE of the mean is 2/200 = 0.01 and of the variance ≈ 4·sqrt(2/n) ≈ 0.028; tolerances are 5 SE.
+        var n = Tensor.Normal(new Probabilistic.Core.Random.Rng(1), 3f, 2f, 200, 200).ToArray();
+        double mean = n.Average(v => (double)v), var = n.Average(v => (v - mean) * (v - mean));
+        Assert.Equal(3, mean, 0.05);
+        Assert.Equal(4, var, 0.15);
+        var u = Tensor.Uniform(new Probabilistic.Core.Random.Rng(2), -1f, 3f, 1000).ToArray();
+        Assert.All(u, v => Assert.InRange(v, -1f, 3f));
+    }
+
+    [Fact]
     public void ReshapeInfersOneDimensionAndSharesStorage()
     {
         var t = Tensor.FromArray([1, 2, 3, 4, 5, 6], 2, 3);
