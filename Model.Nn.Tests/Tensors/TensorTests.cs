@@ -67,6 +67,26 @@ public class TensorTests
     }
 
     [Fact]
+    public void PoolKeepsNoMoreThanItsCap()
+    {
+        long saved = TensorScope.MaxPooledBytes;
+        try
+        {
+            TensorScope.TrimPool();
+            TensorScope.MaxPooledBytes = 1000 * sizeof(float);
+            using (TensorScope.Begin())
+            {
+                Ops.Relu(Tensor.Zeros(600));
+                Ops.Relu(Tensor.Zeros(600));
+            }
+            Assert.Equal(600 * sizeof(float), TensorScope.PooledBytes); // the second 600-float buffer is dropped
+            TensorScope.TrimPool();
+            Assert.Equal(0, TensorScope.PooledBytes);
+        }
+        finally { TensorScope.MaxPooledBytes = saved; }
+    }
+
+    [Fact]
     public void ParameterGradientsSurviveTheScope()
     {
         var w = Tensor.FromArray([2f, 3f], 2);
