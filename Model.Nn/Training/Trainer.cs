@@ -92,7 +92,7 @@ public sealed class Trainer
 
     /// <summary>
     /// Evaluates a classifier (logits output) in evaluation mode without recording gradients; restores the
-    /// module's previous mode afterwards.
+    /// module's previous mode afterwards and empties this thread's buffer pool (evaluation batches are often large).
     /// </summary>
     public static EvaluationReport Evaluate(Module model, IEnumerable<LabelledBatch> batches)
     {
@@ -130,6 +130,8 @@ public sealed class Trainer
         finally
         {
             model.Train(wasTraining);
+            // Evaluation batches are often much larger than training ones: do not keep their buffers around.
+            TensorScope.TrimPool();
         }
         if (classes < 0) throw new ArgumentException("Evaluate: no batches.");
         return (probs.ToArray(), labels.ToArray(), classes);
