@@ -23,16 +23,40 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != d.OutChannels))
             throw new ArgumentException($"Conv2d: bias {bias.Describe()} must have shape [{d.OutChannels}].");
         var y = Tensor.CreateTemporary([d.N, d.OutChannels, d.OH, d.OW], clear: false);
-        bool record = Node.ShouldRecord(x, weight, bias);
+        if (!Node.ShouldRecord(x, weight, bias))
+        {
+            // Inference: nothing is kept, so lower at most InferenceChunk images at a time to bound the scratch
+            // memory of large evaluation batches.
+            for (int n0 = 0; n0 < d.N; n0 += InferenceChunk)
+            {
+                var chunk = d with { N = Math.Min(InferenceChunk, d.N - n0) };
+                var scratch = BufferPool.Rent(chunk.Patch * chunk.BatchColumns, clear: false);
+                ForwardImages(x.Data, n0 * d.InImage, weight, bias, chunk, geometry, scratch, y.Data, n0 * d.OutImage);
+                BufferPool.Return(scratch);
+            }
+            return y;
+        }
         // The whole batch is lowered into one column matrix [patch, N·plane] (image n in columns n·plane…),
         // so each pass is a single large GEMM; the columns are kept for the weight gradient.
-        var cols = record ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
-        var colData = cols?.Data ?? BufferPool.Rent(d.Patch * d.BatchColumns, clear: false);
-        Lower(x.Data, d, geometry, colData);
+        var cols = Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false);
+        ForwardImages(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
+        return new Conv2dNode(geometry, cols).Record(y, x, weight, bias);
+    }
+
+    /// <summary>Images processed together when no gradient is recorded.</summary>
+    private const int InferenceChunk = 128;
+
+    /// <summary>
+    /// Lowers the d.N images at <paramref name="xOffset"/> into <paramref name="colData"/>, multiplies by the weights
+    /// and writes the biased result at <paramref name="yOffset"/>.
+    /// </summary>
+    private static void ForwardImages(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
+        float[] colData, float[] yData, int yOffset)
+    {
+        Lower(xData, xOffset, d, geometry, colData);
         var yT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
         Gemm.Sgemm(false, false, d.OutChannels, d.BatchColumns, d.Patch, 1f, weight.Span, d.Patch,
             colData.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
-        var yData = y.Data;
         var bData = bias?.Data;
         ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
         {
@@ -40,22 +64,16 @@ public static partial class Ops
             for (int oc = 0; oc < d.OutChannels; oc++)
             {
                 var src = new ReadOnlySpan<float>(yT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane);
-                var dst = new Span<float>(yData, n * d.OutImage + oc * d.OutPlane, d.OutPlane);
+                var dst = new Span<float>(yData, yOffset + n * d.OutImage + oc * d.OutPlane, d.OutPlane);
                 if (bData is null) src.CopyTo(dst);
                 else TensorPrimitives.Add(src, bData[oc], dst);
             }
         });
         BufferPool.Return(yT);
-        if (!record)
-        {
-            BufferPool.Return(colData);
-            return y;
-        }
-        return new Conv2dNode(geometry, cols!).Record(y, x, weight, bias);
     }
 
     /// <summary>im2col of every image into the batch column matrix [patch, N·plane].</summary>
-    private static void Lower(float[] xData, ConvDims d, ConvGeometry geometry, float[] colData)
+    private static void Lower(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] colData)
     {
         int parts = Parallelism.PartitionsFor(d.N, 2);
         var scratch = RentPerPartition(parts, d.ColumnLength);
@@ -64,7 +82,7 @@ public static partial class Ops
             var col = scratch[p].AsSpan(0, d.ColumnLength);
             for (int n = start; n < end; n++)
             {
-                Im2Col.ImageToColumns(xData.AsSpan(n * d.InImage, d.InImage), d.C, d.H, d.W, geometry, col);
+                Im2Col.ImageToColumns(xData.AsSpan(xOffset + n * d.InImage, d.InImage), d.C, d.H, d.W, geometry, col);
                 for (int r = 0; r < d.Patch; r++)
                     col.Slice(r * d.OutPlane, d.OutPlane).CopyTo(colData.AsSpan(r * d.BatchColumns + n * d.OutPlane, d.OutPlane));
             }
