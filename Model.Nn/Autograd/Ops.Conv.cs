@@ -7,8 +7,8 @@ public static partial class Ops
 {
     /// <summary>
     /// 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x[N, C, H, W], weight[OC, C, KH, KW],
-    /// optional bias[OC] → [N, OC, OH, OW]. The batch is lowered with im2col (images split over the cores in fixed
-    /// partitions) and multiplied by the weight matrix in one GEMM per pass; results do not depend on scheduling.
+    /// optional bias[OC] → [N, OC, OH, OW]. The batch is lowered with the batched im2col into one column matrix
+    /// and multiplied by the weight matrix in one GEMM per pass; results do not depend on scheduling.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int dilation = 1) =>
         Conv2d(x, weight, bias, new ConvGeometry(weight.Rank == 4 ? weight.Dim(2) : 0, weight.Rank == 4 ? weight.Dim(3) : 0,
@@ -53,10 +53,11 @@ public static partial class Ops
     private static void ForwardImages(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
         float[] colData, float[] yData, int yOffset)
     {
-        Lower(xData, xOffset, d, geometry, colData);
+        int colLength = d.Patch * d.BatchColumns;
+        Im2Col.ImageToColumnsBatch(xData.AsSpan(xOffset, d.N * d.InImage), d.N, d.C, d.H, d.W, geometry, colData.AsSpan(0, colLength));
         var yT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
         Gemm.Sgemm(false, false, d.OutChannels, d.BatchColumns, d.Patch, 1f, weight.Span, d.Patch,
-            colData.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
+            colData.AsSpan(0, colLength), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
         var bData = bias?.Data;
         ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
         {
@@ -70,24 +71,6 @@ public static partial class Ops
             }
         });
         BufferPool.Return(yT);
-    }
-
-    /// <summary>im2col of every image into the batch column matrix [patch, N·plane].</summary>
-    private static void Lower(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] colData)
-    {
-        int parts = Parallelism.PartitionsFor(d.N, 2);
-        var scratch = RentPerPartition(parts, d.ColumnLength);
-        ForPartitions(d.N, parts, (p, start, end) =>
-        {
-            var col = scratch[p].AsSpan(0, d.ColumnLength);
-            for (int n = start; n < end; n++)
-            {
-                Im2Col.ImageToColumns(xData.AsSpan(xOffset + n * d.InImage, d.InImage), d.C, d.H, d.W, geometry, col);
-                for (int r = 0; r < d.Patch; r++)
-                    col.Slice(r * d.OutPlane, d.OutPlane).CopyTo(colData.AsSpan(r * d.BatchColumns + n * d.OutPlane, d.OutPlane));
-            }
-        });
-        ReturnAll(scratch);
     }
 
     private sealed class Conv2dNode(ConvGeometry geometry, Tensor cols) : Node
@@ -126,25 +109,12 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 GradBuffer(x, out bool fresh);
-                var gxData = x.Grad!.Data;
                 var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
                 Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
                     0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
-                int parts = Parallelism.PartitionsFor(d.N, 2);
-                var scratch = RentPerPartition(parts, d.ColumnLength);
-                ForPartitions(d.N, parts, (p, start, end) =>
-                {
-                    var col = scratch[p].AsSpan(0, d.ColumnLength);
-                    for (int n = start; n < end; n++)
-                    {
-                        for (int r = 0; r < d.Patch; r++)
-                            dcols.AsSpan(r * d.BatchColumns + n * d.OutPlane, d.OutPlane).CopyTo(col.Slice(r * d.OutPlane, d.OutPlane));
-                        var gxn = gxData.AsSpan(n * d.InImage, d.InImage);
-                        if (fresh) gxn.Clear();
-                        Im2Col.ColumnsToImage(col, d.C, d.H, d.W, geometry, gxn); // adjoint of im2col: accumulates
-                    }
-                });
-                ReturnAll(scratch);
+                var gx = x.Grad!.Span;
+                if (fresh) gx.Clear();
+                Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
                 BufferPool.Return(dcols);
             }
             BufferPool.Return(gT);
@@ -183,7 +153,6 @@ public static partial class Ops
         public int OutPlane => OH * OW;
         public int OutImage => OutChannels * OH * OW;
         public int InImage => C * H * W;
-        public int ColumnLength => Patch * OutPlane;
         public int BatchColumns => N * OutPlane;
 
         public static ConvDims Of(Tensor x, Tensor w, ConvGeometry g)
@@ -200,18 +169,6 @@ public static partial class Ops
                 throw new ArgumentException($"Conv2d: input {x.Describe()} is too small for kernel {g.KernelH}×{g.KernelW} with {g}.");
             return new ConvDims(n, c, h, wd, w.Dim(0), oh, ow) { KH = g.KernelH, KW = g.KernelW };
         }
-    }
-
-    private static float[][] RentPerPartition(int parts, int length)
-    {
-        var buffers = new float[parts][];
-        for (int p = 0; p < parts; p++) buffers[p] = BufferPool.Rent(length, clear: false);
-        return buffers;
-    }
-
-    private static void ReturnAll(float[][] buffers)
-    {
-        foreach (var b in buffers) BufferPool.Return(b);
     }
 
     /// <summary>Runs body(partition, start, end) over <paramref name="count"/> items in fixed contiguous partitions.</summary>
