@@ -92,7 +92,8 @@ public sealed class Trainer
 
     /// <summary>
     /// Evaluates a classifier (logits output) in evaluation mode without recording gradients; restores the
-    /// module's previous mode afterwards and empties this thread's buffer pool (evaluation batches are often large).
+    /// module's previous mode afterwards. Its buffers stay pooled for the next evaluation (call
+    /// <see cref="TensorScope.TrimPool"/> after a one-off large pass to give them back).
     /// </summary>
     public static EvaluationReport Evaluate(Module model, IEnumerable<LabelledBatch> batches)
     {
@@ -130,8 +131,6 @@ public sealed class Trainer
         finally
         {
             model.Train(wasTraining);
-            // Evaluation batches are often much larger than training ones: do not keep their buffers around.
-            TensorScope.TrimPool();
         }
         if (classes < 0) throw new ArgumentException("Evaluate: no batches.");
         return (probs.ToArray(), labels.ToArray(), classes);
