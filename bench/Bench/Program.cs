@@ -1,2 +1,18 @@
-Console.WriteLine("Bench: benchmarks are being added.");
-return 0;
+// Speed benchmarks of the toolkit, run side by side with PyTorch by bench/run.sh.
+// Usage: Bench <command> [options]; each command lives in its own file.
+using Probabilistic.Bench;
+
+var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
+{
+    ["gemm"] = ("fp32 GEMM GFLOP/s on the layer shapes, 1 and 2 threads [--quick] [--csv FILE]", GemmBench.Run),
+    ["clock"] = ("core clock (dependent integer adds) and register-only FMA peak, 1 and 2 threads [--csv FILE]", ClockBench.Run),
+    // ["epochs"] = (...): the training-epoch benchmark is added here by the lead.
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine("usage: Bench <command> [options]");
+    foreach (var (name, (help, _)) in commands) Console.Error.WriteLine($"  {name,-8} {help}");
+    return args.Length == 0 ? 0 : 2;
+}
+return command.Run(args[1..]);

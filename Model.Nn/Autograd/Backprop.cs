@@ -1,0 +1,68 @@
+using Probabilistic.Nn.Tensors;
+
+namespace Probabilistic.Nn.Autograd;
+
+/// <summary>
+/// The reverse-mode engine: finds the nodes reachable from a scalar loss, runs their backward rules from the
+/// loss towards the leaves (decreasing creation order, a topological order), and frees each intermediate
+/// gradient as soon as its node has consumed it.
+/// </summary>
+public static class Backprop
+{
+    private static long _pass;
+    [ThreadStatic] private static List<Node>? _order;
+    [ThreadStatic] private static Stack<Node>? _stack;
+
+    private sealed class BySequenceDescending : IComparer<Node>
+    {
+        public static readonly BySequenceDescending Instance = new();
+        public int Compare(Node? x, Node? y) => y!.Sequence.CompareTo(x!.Sequence);
+    }
+
+    /// <summary>Back-propagates from the one-element tensor <paramref name="loss"/> (seed gradient 1).</summary>
+    public static void Run(Tensor loss)
+    {
+        if (loss.Length != 1)
+            throw new InvalidOperationException($"Backward: the loss must have one element, got shape {loss.ShapeString}.");
+        if (!loss.RequiresGrad || loss.GradFn is null)
+            throw new InvalidOperationException("Backward: the loss does not depend on any tensor that requires a gradient (or was computed under NoGrad).");
+
+        var order = _order ??= new List<Node>();
+        var stack = _stack ??= new Stack<Node>();
+        order.Clear();
+        long mark = Interlocked.Increment(ref _pass);
+        stack.Push(loss.GradFn);
+        loss.GradFn.VisitMark = mark;
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            order.Add(node);
+            Visit(node.A, mark, stack);
+            Visit(node.B, mark, stack);
+            Visit(node.C, mark, stack);
+        }
+        order.Sort(BySequenceDescending.Instance);
+
+        var seed = Tensor.CreateTemporary(loss.ShapeArray, clear: false);
+        seed.Span[0] = 1f;
+        loss.Grad = seed;
+        foreach (var node in order)
+        {
+            var g = node.Output.Grad;
+            if (g is null || g.IsReleased) continue;
+            node.Backward(g);
+            // Intermediate gradients are not kept (as in PyTorch): free the buffer for the rest of the pass.
+            node.Output.Grad = null;
+            g.Release();
+        }
+        order.Clear();
+    }
+
+    private static void Visit(Tensor? input, long mark, Stack<Node> stack)
+    {
+        var fn = input?.GradFn;
+        if (fn is null || fn.VisitMark == mark) return;
+        fn.VisitMark = mark;
+        stack.Push(fn);
+    }
+}

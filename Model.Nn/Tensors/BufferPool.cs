@@ -1,0 +1,34 @@
+namespace Probabilistic.Nn.Tensors;
+
+/// <summary>
+/// Per-thread pool of float arrays keyed by exact length. A training step allocates the same activation and
+/// gradient sizes every time, so after the first step every buffer comes from here and no large array reaches the
+/// garbage collector (large arrays would land on the large-object heap and force gen-2 collections).
+/// Only <see cref="TensorScope"/> returns buffers; tensors made outside a scope are ordinary GC arrays.
+/// </summary>
+internal static class BufferPool
+{
+    [ThreadStatic] private static Dictionary<int, Stack<float[]>>? _free;
+
+    /// <summary>An array of exactly <paramref name="length"/> floats, zeroed when <paramref name="clear"/>.</summary>
+    public static float[] Rent(int length, bool clear)
+    {
+        var free = _free ??= new Dictionary<int, Stack<float[]>>();
+        if (free.TryGetValue(length, out var stack) && stack.Count > 0)
+        {
+            var array = stack.Pop();
+            if (clear) Array.Clear(array);
+            return array;
+        }
+        return clear ? new float[length] : GC.AllocateUninitializedArray<float>(length);
+    }
+
+    /// <summary>Gives an array back for reuse by a later <see cref="Rent"/> of the same length.</summary>
+    public static void Return(float[] array)
+    {
+        var free = _free ??= new Dictionary<int, Stack<float[]>>();
+        if (!free.TryGetValue(array.Length, out var stack))
+            free[array.Length] = stack = new Stack<float[]>();
+        stack.Push(array);
+    }
+}

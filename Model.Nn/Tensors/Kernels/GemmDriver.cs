@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+
+namespace Probabilistic.Nn.Tensors.Kernels;
+
+/// <summary>The operands of one validated Sgemm call, as raw pointers into pinned storage.</summary>
+internal readonly unsafe struct GemmProblem(
+    bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+{
+    public readonly bool TransA = transA, TransB = transB;
+    public readonly int M = m, N = n, K = k;
+    public readonly float Alpha = alpha, Beta = beta;
+    public readonly float* A = a, B = b, C = c;
+    public readonly int Lda = lda, Ldb = ldb, Ldc = ldc;
+}
+
+/// <summary>
+/// The cache-blocked GEMM loop nest (GotoBLAS/BLIS order) for one rectangle of C, on one thread:
+/// for each NC-wide column block and KC-deep slice, pack B once; for each MC-high row block pack A;
+/// then sweep MR×NR tiles with the micro-kernel. Partial tiles run the same kernel on a zero-padded
+/// scratch tile, so every element of C sees exactly the same arithmetic wherever it lies.
+/// </summary>
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+{
+    /// <summary>Computes rows [row0, row1) × columns [col0, col1) of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(in GemmProblem p, int row0, int row1, int col0, int col1, bool simdPacking)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC, mcMax = TKernel.MC, ncMax = TKernel.NC;
+        // Equal k slices (e.g. 784 = 3 × 262 rather than 384 + 384 + 16): no thin, inefficient last slice.
+        int slices = (p.K + kcMax - 1) / kcMax, depthMax = (p.K + slices - 1) / slices;
+        int rowsMax = RoundUp(Math.Min(mcMax, row1 - row0), mr);
+        int colsMax = RoundUp(Math.Min(ncMax, col1 - col0), nr);
+        GemmWorkspace ws = GemmWorkspace.Rent();
+        try
+        {
+            float* packA = ws.A((long)rowsMax * depthMax);
+            float* packB = ws.B((long)colsMax * depthMax);
+            float* tile = stackalloc float[mr * nr];
+            for (int jc = col0; jc < col1; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, col1 - jc);
+                for (int pc = 0; pc < p.K; pc += depthMax)
+                {
+                    int kc = Math.Min(depthMax, p.K - pc);
+                    // The first k slice applies beta to C; later slices accumulate onto it.
+                    float cScale = pc == 0 ? p.Beta : 1f;
+                    GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, nr, packB, simdPacking);
+                    for (int ic = row0; ic < row1; ic += mcMax)
+                    {
+                        int mc = Math.Min(mcMax, row1 - ic);
+                        GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, mc, pc, kc, mr, packA, simdPacking);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int w = Math.Min(nr, nc - jr);
+                            float* bPanel = packB + (long)jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int h = Math.Min(mr, mc - ir);
+                                float* aPanel = packA + (long)ir * kc;
+                                float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
+                                if (h == mr && w == nr)
+                                    TKernel.Run(kc, aPanel, bPanel, cTile, p.Ldc, p.Alpha, cScale);
+                                else
+                                    EdgeTile(kc, aPanel, bPanel, cTile, p.Ldc, h, w, p.Alpha, cScale, tile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            GemmWorkspace.Return(ws);
+        }
+    }
+
+    /// <summary>A partial h×w tile: copy C into a full scratch tile, run the full kernel, copy the valid part back.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EdgeTile(int kc, float* aPanel, float* bPanel, float* c, int ldc, int h, int w, float alpha, float cScale, float* tile)
+    {
+        int nr = TKernel.NR;
+        new Span<float>(tile, TKernel.MR * nr).Clear();
+        if (cScale != 0f)
+            for (int r = 0; r < h; r++)
+                new ReadOnlySpan<float>(c + (long)r * ldc, w).CopyTo(new Span<float>(tile + r * nr, w));
+        TKernel.Run(kc, aPanel, bPanel, tile, nr, alpha, cScale);
+        for (int r = 0; r < h; r++)
+            new ReadOnlySpan<float>(tile + r * nr, w).CopyTo(new Span<float>(c + (long)r * ldc, w));
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+}

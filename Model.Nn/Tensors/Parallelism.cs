@@ -1,0 +1,18 @@
+namespace Probabilistic.Nn.Tensors;
+
+/// <summary>
+/// Fixed partitioning of batch work over the machine's cores. Each partition always gets the same contiguous
+/// range of items and partial sums are combined in partition order, so results do not depend on scheduling.
+/// </summary>
+public static class Parallelism
+{
+    /// <summary>Number of partitions batch work is split into (the core count, at most 8).</summary>
+    public static int Partitions { get; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>Start of partition <paramref name="p"/> of <paramref name="count"/> items split into <paramref name="parts"/>.</summary>
+    public static int Start(int count, int parts, int p) => (int)((long)count * p / parts);
+
+    /// <summary>Partitions to use for <paramref name="count"/> items, each with at least <paramref name="minPerPartition"/>.</summary>
+    public static int PartitionsFor(int count, int minPerPartition = 1) =>
+        Math.Max(1, Math.Min(Partitions, count / Math.Max(1, minPerPartition)));
+}
