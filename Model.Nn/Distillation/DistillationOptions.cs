@@ -37,7 +37,7 @@ public enum DistillationReduction
 /// reads the ones it uses.
 /// </summary>
 /// <param name="Lambda">λ ∈ [0, 1]: the weight of the teacher's answers on objects in I.</param>
-/// <param name="TeacherTemperature">T of the teacher's soft labels s = softmax(v/T) (used when they are made from logits).</param>
+/// <param name="TeacherTemperature">T of the teacher's soft labels s = softmax(v/T); the losses take s ready-made (see DistillationTraining.TeacherProbabilities), so this records the T they were made with.</param>
 /// <param name="StudentTemperature">T of the student in the teacher terms, g = softmax(z/T).</param>
 /// <param name="Reduction">How a batch is reduced (probabilistic methods; Hinton always uses batch means).</param>
 /// <param name="IncludeNormalizer">Whether the probabilistic methods add their fourth term (the switch of §1.5).</param>

@@ -81,7 +81,7 @@ public sealed class ProbabilisticExperiment : IExperiment
         (string Label, string Method, bool IncludeNormalizer)[] conditions =
         [
             ("without teacher", "ml", false),
-            ("with teacher (paper code: terms 1–3)", "probabilistic-paper", false),
+            ("with teacher (paper code: terms 1-3)", "probabilistic-paper", false),
             ("with teacher + corrected term 4", "probabilistic-corrected", true),
             ("Hinton (T = 1)", "hinton", false),
         ];
@@ -190,7 +190,7 @@ public sealed class ProbabilisticExperiment : IExperiment
         (string Label, string Method, string[] Paper)[] conditions =
         [
             ("without teacher", "ml", ["0.4614 ± 0.0046", "0.8413 ± 0.0021", "0.86 ± 0.18", "—"]),
-            ("with teacher, Paper mode (terms 1–4)", "probabilistic-paper", ["0.4538 ± 0.0031", "0.8421 ± 0.0021", "0.84 ± 0.13", "—"]),
+            ("with teacher, Paper mode (terms 1-4)", "probabilistic-paper", ["0.4538 ± 0.0031", "0.8421 ± 0.0021", "0.84 ± 0.13", "—"]),
             ("with teacher, Corrected mode", "probabilistic-corrected", ["—", "—", "—", "—"]),
         ];
         var settings = new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t);
