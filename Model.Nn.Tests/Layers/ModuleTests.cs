@@ -201,6 +201,19 @@ public class LayerBehaviourTests
     }
 
     [Fact]
+    public void InferenceConvolutionInChunksMatchesTheRecordedOne()
+    {
+        // 300 images: inference lowers them 128 at a time (three chunks), training all at once.
+        var rng = new Rng(12);
+        var conv = new Conv2d(2, 3, 3, rng, padding: 1);
+        var x = GradCheck.Random(rng, 1, 300, 2, 5, 4);
+        var recorded = conv.Forward(x).ToArray();
+        float[] inferred;
+        using (GradMode.NoGrad()) inferred = conv.Forward(x).ToArray();
+        for (int i = 0; i < recorded.Length; i++) Assert.Equal(recorded[i], inferred[i], 1e-5f);
+    }
+
+    [Fact]
     public void ShapeErrorsNameTheOperationAndBothShapes()
     {
         var e = Assert.Throws<ArgumentException>(() => Ops.Add(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2)));

@@ -7,8 +7,8 @@ public static partial class Ops
 {
     /// <summary>
     /// 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x[N, C, H, W], weight[OC, C, KH, KW],
-    /// optional bias[OC] → [N, OC, OH, OW]. The batch is lowered with im2col (images split over the cores in fixed
-    /// partitions) and multiplied by the weight matrix in one GEMM per pass; results do not depend on scheduling.
+    /// optional bias[OC] → [N, OC, OH, OW]. The batch is lowered with the batched im2col into one column matrix
+    /// and multiplied by the weight matrix in one GEMM per pass; results do not depend on scheduling.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int dilation = 1) =>
         Conv2d(x, weight, bias, new ConvGeometry(weight.Rank == 4 ? weight.Dim(2) : 0, weight.Rank == 4 ? weight.Dim(3) : 0,
@@ -23,16 +23,41 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != d.OutChannels))
             throw new ArgumentException($"Conv2d: bias {bias.Describe()} must have shape [{d.OutChannels}].");
         var y = Tensor.CreateTemporary([d.N, d.OutChannels, d.OH, d.OW], clear: false);
-        bool record = Node.ShouldRecord(x, weight, bias);
+        if (!Node.ShouldRecord(x, weight, bias))
+        {
+            // Inference: nothing is kept, so lower at most InferenceChunk images at a time to bound the scratch
+            // memory of large evaluation batches.
+            for (int n0 = 0; n0 < d.N; n0 += InferenceChunk)
+            {
+                var chunk = d with { N = Math.Min(InferenceChunk, d.N - n0) };
+                var scratch = BufferPool.Rent(chunk.Patch * chunk.BatchColumns, clear: false);
+                ForwardImages(x.Data, n0 * d.InImage, weight, bias, chunk, geometry, scratch, y.Data, n0 * d.OutImage);
+                BufferPool.Return(scratch);
+            }
+            return y;
+        }
         // The whole batch is lowered into one column matrix [patch, N·plane] (image n in columns n·plane…),
         // so each pass is a single large GEMM; the columns are kept for the weight gradient.
-        var cols = record ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
-        var colData = cols?.Data ?? BufferPool.Rent(d.Patch * d.BatchColumns, clear: false);
-        Lower(x.Data, d, geometry, colData);
+        var cols = Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false);
+        ForwardImages(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
+        return new Conv2dNode(geometry, cols).Record(y, x, weight, bias);
+    }
+
+    /// <summary>Images processed together when no gradient is recorded.</summary>
+    private const int InferenceChunk = 128;
+
+    /// <summary>
+    /// Lowers the d.N images at <paramref name="xOffset"/> into <paramref name="colData"/>, multiplies by the weights
+    /// and writes the biased result at <paramref name="yOffset"/>.
+    /// </summary>
+    private static void ForwardImages(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
+        float[] colData, float[] yData, int yOffset)
+    {
+        int colLength = d.Patch * d.BatchColumns;
+        Im2Col.ImageToColumnsBatch(xData.AsSpan(xOffset, d.N * d.InImage), d.N, d.C, d.H, d.W, geometry, colData.AsSpan(0, colLength));
         var yT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
         Gemm.Sgemm(false, false, d.OutChannels, d.BatchColumns, d.Patch, 1f, weight.Span, d.Patch,
-            colData.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
-        var yData = y.Data;
+            colData.AsSpan(0, colLength), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
         var bData = bias?.Data;
         ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
         {
@@ -40,36 +65,12 @@ public static partial class Ops
             for (int oc = 0; oc < d.OutChannels; oc++)
             {
                 var src = new ReadOnlySpan<float>(yT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane);
-                var dst = new Span<float>(yData, n * d.OutImage + oc * d.OutPlane, d.OutPlane);
+                var dst = new Span<float>(yData, yOffset + n * d.OutImage + oc * d.OutPlane, d.OutPlane);
                 if (bData is null) src.CopyTo(dst);
                 else TensorPrimitives.Add(src, bData[oc], dst);
             }
         });
         BufferPool.Return(yT);
-        if (!record)
-        {
-            BufferPool.Return(colData);
-            return y;
-        }
-        return new Conv2dNode(geometry, cols!).Record(y, x, weight, bias);
-    }
-
-    /// <summary>im2col of every image into the batch column matrix [patch, N·plane].</summary>
-    private static void Lower(float[] xData, ConvDims d, ConvGeometry geometry, float[] colData)
-    {
-        int parts = Parallelism.PartitionsFor(d.N, 2);
-        var scratch = RentPerPartition(parts, d.ColumnLength);
-        ForPartitions(d.N, parts, (p, start, end) =>
-        {
-            var col = scratch[p].AsSpan(0, d.ColumnLength);
-            for (int n = start; n < end; n++)
-            {
-                Im2Col.ImageToColumns(xData.AsSpan(n * d.InImage, d.InImage), d.C, d.H, d.W, geometry, col);
-                for (int r = 0; r < d.Patch; r++)
-                    col.Slice(r * d.OutPlane, d.OutPlane).CopyTo(colData.AsSpan(r * d.BatchColumns + n * d.OutPlane, d.OutPlane));
-            }
-        });
-        ReturnAll(scratch);
     }
 
     private sealed class Conv2dNode(ConvGeometry geometry, Tensor cols) : Node
@@ -108,25 +109,12 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 GradBuffer(x, out bool fresh);
-                var gxData = x.Grad!.Data;
                 var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
                 Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
                     0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
-                int parts = Parallelism.PartitionsFor(d.N, 2);
-                var scratch = RentPerPartition(parts, d.ColumnLength);
-                ForPartitions(d.N, parts, (p, start, end) =>
-                {
-                    var col = scratch[p].AsSpan(0, d.ColumnLength);
-                    for (int n = start; n < end; n++)
-                    {
-                        for (int r = 0; r < d.Patch; r++)
-                            dcols.AsSpan(r * d.BatchColumns + n * d.OutPlane, d.OutPlane).CopyTo(col.Slice(r * d.OutPlane, d.OutPlane));
-                        var gxn = gxData.AsSpan(n * d.InImage, d.InImage);
-                        if (fresh) gxn.Clear();
-                        Im2Col.ColumnsToImage(col, d.C, d.H, d.W, geometry, gxn); // adjoint of im2col: accumulates
-                    }
-                });
-                ReturnAll(scratch);
+                var gx = x.Grad!.Span;
+                if (fresh) gx.Clear();
+                Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
                 BufferPool.Return(dcols);
             }
             BufferPool.Return(gT);
@@ -165,7 +153,6 @@ public static partial class Ops
         public int OutPlane => OH * OW;
         public int OutImage => OutChannels * OH * OW;
         public int InImage => C * H * W;
-        public int ColumnLength => Patch * OutPlane;
         public int BatchColumns => N * OutPlane;
 
         public static ConvDims Of(Tensor x, Tensor w, ConvGeometry g)
@@ -182,18 +169,6 @@ public static partial class Ops
                 throw new ArgumentException($"Conv2d: input {x.Describe()} is too small for kernel {g.KernelH}×{g.KernelW} with {g}.");
             return new ConvDims(n, c, h, wd, w.Dim(0), oh, ow) { KH = g.KernelH, KW = g.KernelW };
         }
-    }
-
-    private static float[][] RentPerPartition(int parts, int length)
-    {
-        var buffers = new float[parts][];
-        for (int p = 0; p < parts; p++) buffers[p] = BufferPool.Rent(length, clear: false);
-        return buffers;
-    }
-
-    private static void ReturnAll(float[][] buffers)
-    {
-        foreach (var b in buffers) BufferPool.Return(b);
     }
 
     /// <summary>Runs body(partition, start, end) over <paramref name="count"/> items in fixed contiguous partitions.</summary>

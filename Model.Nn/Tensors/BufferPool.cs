@@ -12,10 +12,11 @@ internal static class BufferPool
     [ThreadStatic] private static long _retainedBytes;
 
     /// <summary>
-    /// Most bytes one thread's pool keeps for reuse (default 256 MiB). Returns beyond it are left to the garbage
-    /// collector, so a one-off large pass (say, evaluating with batches of 1,000) does not pin its buffers forever.
+    /// Most bytes one thread's pool keeps for reuse (default 1 GiB, enough for evaluation passes over large
+    /// batches to reuse their buffers instead of churning the large-object heap). Returns beyond it are left to the
+    /// garbage collector; <see cref="Clear"/> gives everything back after a one-off large pass.
     /// </summary>
-    public static long MaxRetainedBytes { get; set; } = 256L << 20;
+    public static long MaxRetainedBytes { get; set; } = 1L << 30;
 
     /// <summary>Bytes currently kept by this thread's pool.</summary>
     public static long RetainedBytes => _retainedBytes;

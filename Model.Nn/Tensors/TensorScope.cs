@@ -28,7 +28,7 @@ public sealed class TensorScope : IDisposable
     internal static TensorScope? Current => _current;
 
     /// <summary>
-    /// Most bytes of released buffers each thread keeps for reuse (default 256 MiB); beyond it they go to the
+    /// Most bytes of released buffers each thread keeps for reuse (default 1 GiB); beyond it they go to the
     /// garbage collector.
     /// </summary>
     public static long MaxPooledBytes

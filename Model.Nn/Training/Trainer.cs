@@ -92,7 +92,8 @@ public sealed class Trainer
 
     /// <summary>
     /// Evaluates a classifier (logits output) in evaluation mode without recording gradients; restores the
-    /// module's previous mode afterwards.
+    /// module's previous mode afterwards. Its buffers stay pooled for the next evaluation (call
+    /// <see cref="TensorScope.TrimPool"/> after a one-off large pass to give them back).
     /// </summary>
     public static EvaluationReport Evaluate(Module model, IEnumerable<LabelledBatch> batches)
     {
