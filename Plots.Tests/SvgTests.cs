@@ -63,5 +63,11 @@ public class SvgTests
         Assert.Contains(cells, c => c.Attribute("fill")!.Value == Colormap.Viridis.Map(1).Hex);
         var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
         Assert.Contains("a", texts); Assert.Contains("q", texts);
+
+        // Without labels the ticks are the cell indices, never fractions between cells.
+        var fig2 = new Figure();
+        fig2.Axes().HeatMap(new double[3, 4]);
+        var frame = XDocument.Parse(fig2.ToSvg()).Descendants(Svg + "g").Single(g => g.Attribute("class")?.Value == "frame");
+        Assert.Equal(["0", "1", "2", "3", "0", "1", "2"], frame.Elements(Svg + "text").Select(t => t.Value));
     }
 }

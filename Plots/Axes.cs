@@ -71,8 +71,10 @@ public sealed class Axes
     {
         Plots.Series.CheckLengths("MeanBand", label, ("x", x), ("mean", mean), ("sd", sd));
         var c = Next(color);
-        Band(x, mean.Select((m, i) => m - sd[i]).ToArray(), mean.Select((m, i) => m + sd[i]).ToArray(), null, c);
-        return Line(x, mean, label, c, markers: markers);
+        var band = Band(x, mean.Select((m, i) => m - sd[i]).ToArray(), mean.Select((m, i) => m + sd[i]).ToArray(), null, c);
+        var line = Line(x, mean, label, c, markers: markers);
+        line.BandColor = band.Color;
+        return line;
     }
 
     /// <summary>Vertical error bars y ± err.</summary>
@@ -103,11 +105,14 @@ public sealed class Axes
         var s = new HeatMapSeries(z, xLabels, yLabels, colormap ?? Colormap.Viridis, min, max, annotate, colorbarLabel);
         if (_series.OfType<HeatMapSeries>().Any())
             throw new InvalidOperationException("HeatMap: this axes already has a heat map (one colour bar per axes); use another subplot.");
-        if (xLabels is not null) XTicks = xLabels.Select((c, i) => new Tick(i, c)).ToList();
-        if (yLabels is not null) YTicks = yLabels.Select((c, i) => new Tick(i, c)).ToList();
+        // Cells sit at whole indices; unlabelled grids are ticked by index so no tick falls between cells.
+        XTicks = (xLabels ?? Indices(z.GetLength(1))).Select((c, i) => new Tick(i, c)).ToList();
+        YTicks = (yLabels ?? Indices(z.GetLength(0))).Select((c, i) => new Tick(i, c)).ToList();
         Grid = false;
         return Add(s);
     }
+
+    private static string[] Indices(int n) => Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Decision regions: <paramref name="classes"/>[iy, ix] on the grid <paramref name="ys"/> × <paramref name="xs"/>, tinted by class colour.</summary>
     public RegionSeries Regions(double[] xs, double[] ys, int[,] classes, double opacity = 0.22) =>

@@ -2,7 +2,7 @@ namespace Probabilistic.Plots.Raster;
 
 /// <summary>
 /// A 5×7 bitmap font designed for this library (capitals 7 rows tall, 2 more rows for descenders, 6 px advance),
-/// so PNGs need no font files. Covers printable ASCII plus − ± λ σ τ · × μ α β θ Δ ε π ≤ ≥ ≈ ² ° ∞ …;
+/// so PNGs need no font files. Covers printable ASCII plus − ± λ σ τ · × μ α β θ Δ ε π ≤ ≥ ≈ ² ° ∞ … ‖ √ ∈ ₀ ₁ ₂;
 /// other characters draw as a hollow box.
 /// </summary>
 public static class BitmapFont
@@ -131,6 +131,12 @@ public static class BitmapFont
         ['°'] = ".##.. #..#. .##.. ..... ..... ..... .....",
         ['∞'] = "..... ..... .#.#. #.#.# #.#.# .#.#. .....",
         ['…'] = "..... ..... ..... ..... ..... ..... #.#.#",
+        ['‖'] = ".#.#. .#.#. .#.#. .#.#. .#.#. .#.#. .#.#. .#.#.",
+        ['√'] = "..### ..#.. ..#.. ..#.. #.#.. .##.. ..#..",
+        ['∈'] = "..... .#### #.... ##### #.... .#### .....",
+        ['₀'] = "..... ..... ..... .##.. #..#. #..#. .##..",
+        ['₁'] = "..... ..... ..... ..#.. .##.. ..#.. .###.",
+        ['₂'] = "..... ..... ..... .##.. ...#. ..#.. .###.",
     };
 
     private static readonly Dictionary<char, bool[,]> Glyphs = Source.ToDictionary(kv => kv.Key, kv => Parse(kv.Key, kv.Value));

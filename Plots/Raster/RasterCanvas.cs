@@ -5,7 +5,7 @@ namespace Probabilistic.Plots.Raster;
 /// <summary>
 /// An RGBA8 pixel canvas. Shapes are anti-aliased by coverage: polygons are scanned with <see cref="SubRows"/>
 /// sub-scanlines per pixel row and exact horizontal span coverage, rectangles by exact overlap area. Paint is
-/// composited source-over in sRGB. Strokes are turned into polygons (segment quads plus round joins) and filled
+/// composited source-over in sRGB. Strokes are turned into polygons (segment quads plus bevel joins) and filled
 /// with the non-zero rule, so a translucent line is painted once even where its pieces overlap.
 /// </summary>
 public sealed class RasterCanvas : ICanvas
@@ -108,34 +108,40 @@ public sealed class RasterCanvas : ICanvas
 
         var cover = new double[bx1 - bx0];
         var active = new List<Edge>();
-        var crossings = new List<(double X, int Dir)>();
+        var xs = new double[edges.Count];
+        var dirs = new int[edges.Count];
         int next = 0;
         for (int py = by0; py < by1; py++)
         {
-            Array.Clear(cover);
             bool any = false;
             for (int s = 0; s < SubRows; s++)
             {
                 double sy = py + (s + 0.5) / SubRows;
                 while (next < edges.Count && edges[next].Y0 <= sy) active.Add(edges[next++]);
-                active.RemoveAll(e => e.Y1 <= sy);
-                crossings.Clear();
-                foreach (var e in active) crossings.Add((e.XAt(sy), e.Dir));
-                if (crossings.Count < 2) continue;
-                crossings.Sort((p, q) => p.X.CompareTo(q.X));
+                int n = 0, keep = 0;
+                for (int k = 0; k < active.Count; k++)
+                {
+                    var e = active[k];
+                    if (e.Y1 <= sy) continue; // finished above this sub-scanline: drop it
+                    active[keep++] = e;
+                    xs[n] = e.XAt(sy); dirs[n] = e.Dir; n++;
+                }
+                active.RemoveRange(keep, active.Count - keep);
+                if (n < 2) continue;
+                Array.Sort(xs, dirs, 0, n);
                 int winding = 0;
                 double start = 0;
-                foreach (var (x, dir) in crossings)
+                for (int k = 0; k < n; k++)
                 {
                     int before = winding;
-                    winding += dir;
-                    if (before == 0 && winding != 0) start = x;
-                    else if (before != 0 && winding == 0) { AddSpan(cover, start - bx0, x - bx0, 1.0 / SubRows); any = true; }
+                    winding += dirs[k];
+                    if (before == 0 && winding != 0) start = xs[k];
+                    else if (before != 0 && winding == 0) { AddSpan(cover, start - bx0, xs[k] - bx0, 1.0 / SubRows); any = true; }
                 }
             }
             if (!any) continue;
             for (int i = 0; i < cover.Length; i++)
-                if (cover[i] > 0) Blend(bx0 + i, py, c, cover[i]);
+                if (cover[i] > 0) { Blend(bx0 + i, py, c, cover[i]); cover[i] = 0; }
         }
     }
 
@@ -151,22 +157,25 @@ public sealed class RasterCanvas : ICanvas
         if (ib < cover.Length) cover[ib] += (b - ib) * weight;
     }
 
-    private static PointD[] Disc(PointD c, double r)
-    {
-        int n = Math.Clamp((int)Math.Ceiling(2 * Math.PI * r / 1.5), 8, 128);
-        var pts = new PointD[n];
-        for (int i = 0; i < n; i++)
-        {
-            double t = 2 * Math.PI * i / n;
-            pts[i] = new PointD(c.X + r * Math.Cos(t), c.Y + r * Math.Sin(t));
-        }
-        return pts;
-    }
-
-    /// <inheritdoc/>
+    /// <summary>
+    /// Fills a disc with coverage clamp(r + ½ − d, 0, 1) at distance d of each pixel centre: a one-pixel ramp across
+    /// the rim, whose integral is πr² + π/12. Much cheaper than the polygon scan for thousands of markers.
+    /// </summary>
     public void FillCircle(PointD centre, double radius, Color c)
     {
-        if (radius > 0) FillPolygons([Disc(centre, radius)], c);
+        if (!(radius > 0) || c.A == 0 || !double.IsFinite(centre.X) || !double.IsFinite(centre.Y)) return;
+        int x0 = Math.Max(_clip.X0, (int)Math.Floor(centre.X - radius - 1)), x1 = Math.Min(_clip.X1, (int)Math.Ceiling(centre.X + radius + 1));
+        int y0 = Math.Max(_clip.Y0, (int)Math.Floor(centre.Y - radius - 1)), y1 = Math.Min(_clip.Y1, (int)Math.Ceiling(centre.Y + radius + 1));
+        for (int y = y0; y < y1; y++)
+        {
+            double dy = y + 0.5 - centre.Y;
+            for (int x = x0; x < x1; x++)
+            {
+                double dx = x + 0.5 - centre.X;
+                double cov = radius + 0.5 - Math.Sqrt(dx * dx + dy * dy);
+                if (cov > 0) Blend(x, y, c, cov);
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -177,15 +186,24 @@ public sealed class RasterCanvas : ICanvas
         var polys = new List<PointD[]>();
         double h = width / 2;
         foreach (var piece in pieces)
+        {
+            PointD? prevNormal = null;
             for (int i = 1; i < piece.Count; i++)
             {
                 PointD a = piece[i - 1], b = piece[i];
                 double dx = b.X - a.X, dy = b.Y - a.Y, len = Math.Sqrt(dx * dx + dy * dy);
                 if (len == 0) continue;
-                double nx = -dy / len * h, ny = dx / len * h;
-                polys.Add([new(a.X + nx, a.Y + ny), new(b.X + nx, b.Y + ny), new(b.X - nx, b.Y - ny), new(a.X - nx, a.Y - ny)]);
-                if (i + 1 < piece.Count) polys.Add(Disc(b, h)); // round join
+                var n = new PointD(-dy / len * h, dx / len * h);
+                polys.Add([new(a.X + n.X, a.Y + n.Y), new(b.X + n.X, b.Y + n.Y), new(b.X - n.X, b.Y - n.Y), new(a.X - n.X, a.Y - n.Y)]);
+                if (prevNormal is { } m)
+                {
+                    // Bevel join: the quadrilateral a±m, a±n fills the notch on the outer side of the turn
+                    // (4 short edges, far cheaper to scan than a round join and indistinguishable at plot widths).
+                    polys.Add([new(a.X + m.X, a.Y + m.Y), new(a.X + n.X, a.Y + n.Y), new(a.X - m.X, a.Y - m.Y), new(a.X - n.X, a.Y - n.Y)]);
+                }
+                prevNormal = n;
             }
+        }
         FillPolygons(polys, c);
     }
 

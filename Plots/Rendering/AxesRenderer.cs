@@ -122,6 +122,10 @@ internal static class AxesRenderer
             c.Text(ax.Title, cx, cell.Y + Pad, new TextStyle(Color.Ink, Bold: true, H: HAlign.Middle, V: VAlign.Top));
         if (!string.IsNullOrEmpty(ax.XLabel))
             c.Text(ax.XLabel, cx, plot.Bottom + 1 + TickLen + TickGap + LineH + LabelGap, new TextStyle(Color.Ink, H: HAlign.Middle, V: VAlign.Top));
+        int skipped = ax.Series.Where(s => s.Label is null).Sum(s => s.Skipped(ax.LogY));
+        if (skipped > 0) // labelled series report this in the legend; silently dropping points would mislead
+            c.Text($"{skipped} point{(skipped == 1 ? "" : "s")} skipped (NaN, ∞{(ax.LogY ? " or ≤ 0" : "")})",
+                plot.Right, plot.Bottom + 1 + TickLen + TickGap + LineH + LabelGap, new TextStyle(Color.Grey, H: HAlign.End, V: VAlign.Top));
         if (!string.IsNullOrEmpty(ax.YLabel))
         {
             double x = plot.X - 1 - TickLen - TickGap - yTickW - LabelGap - Cap / 2;

@@ -9,10 +9,6 @@ internal static class Legend
     {
         var entries = ax.Series.Where(s => s.Label is not null)
             .Select(s => (Series: s, Text: s.Label + Note(s.Skipped(ax.LogY)))).ToList();
-        int unlabelledSkipped = ax.Series.Where(s => s.Label is null).Sum(s => s.Skipped(ax.LogY));
-        if (unlabelledSkipped > 0) // say it somewhere: silently dropping points would mislead
-            c.Text($"{unlabelledSkipped} point{(unlabelledSkipped == 1 ? "" : "s")} skipped (NaN, ∞{(ax.LogY ? " or ≤ 0" : "")})",
-                area.Rect.X + 4, area.Rect.Bottom - 4, new TextStyle(Color.Grey));
         if (entries.Count == 0 || ax.Legend == LegendPosition.None) return;
 
         double w = Padding + SwatchW + Gap + entries.Max(e => TextMetrics.Width(e.Text)) + Padding;

@@ -25,6 +25,9 @@ public sealed class LineSeries : Series
 
     internal static readonly double[] DashPattern = [6, 4];
 
+    /// <summary>Set by <see cref="Axes.MeanBand"/>: the legend symbol shows the band behind the line.</summary>
+    internal Color? BandColor { get; set; }
+
     internal override int Layer => 3;
 
     internal override void Extend(ref Extent x, ref Extent y, bool logY)
@@ -58,6 +61,7 @@ public sealed class LineSeries : Series
     internal override void DrawSwatch(ICanvas canvas, RectD box)
     {
         double y = box.Y + box.H / 2;
+        if (BandColor is { } band) canvas.FillRect(new RectD(box.X, box.Y, box.W, box.H), band);
         canvas.StrokePolyline([new PointD(box.X, y), new PointD(box.Right, y)], Color, Width, Dashed ? DashPattern : null);
         if (Markers) DrawMarker(canvas, new PointD(box.X + box.W / 2, y));
     }
