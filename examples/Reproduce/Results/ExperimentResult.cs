@@ -17,6 +17,9 @@ public sealed class ExperimentResult
     /// </summary>
     public List<string> Errors { get; } = [];
 
+    /// <summary>Figures to save as &lt;name&gt;.png next to the tables (name: letters, digits, '-' or '_').</summary>
+    public Dictionary<string, Probabilistic.Plots.Figure> Figures { get; } = [];
+
     /// <summary>The tables in the order they were added.</summary>
     public IReadOnlyList<ResultTable> Tables => _tables;
 

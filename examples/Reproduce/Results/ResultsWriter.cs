@@ -19,6 +19,8 @@ public static class ResultsWriter
         File.WriteAllBytes(Path.Combine(folder, "result.json"), Json(run));
         foreach (ResultTable table in run.Result.Tables)
             File.WriteAllText(Path.Combine(folder, table.Name + ".csv"), Csv(table), new UTF8Encoding(false));
+        foreach (var (name, figure) in run.Result.Figures)
+            figure.SavePng(Path.Combine(folder, name + ".png"));
         return folder;
     }
 
