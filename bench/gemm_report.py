@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Joins the GEMM measurements of one bench/run.sh run into results/bench/gemm.csv and gemm.md.
 
-Inputs (in DIR): clock.csv (Bench clock), ours.csv (Bench gemm), torch-*.csv (torch_gemm.py, one per configuration)
-and their .blas notes. Ratio = ours / best peer (any PyTorch or numpy configuration) for the same shape and threads.
+Inputs (in DIR): clock.csv (Bench clock), ours.roundN.csv (Bench gemm), torch-CONFIG.roundN.csv (torch_gemm.py)
+and their .blas notes; each implementation's best round counts. Ratio = ours / best peer (any PyTorch or numpy configuration) for the same shape and threads.
 % of peak: nominal = GFLOP/s / (threads x clock x 32 flops/cycle: one 512-bit FMA = 16 lanes x 2 flops, at the
 rate the register-only loop of `Bench clock` measures) and the assumption stated in the table.
 Usage: gemm_report.py DIR OUT_DIR
@@ -22,12 +22,17 @@ def main():
     src, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     machine = {r["quantity"]: float(r["value"]) for r in read_rows(os.path.join(src, "clock.csv"))}
-    rows = read_rows(os.path.join(src, "ours.csv"))
-    notes = []
-    for path in sorted(glob.glob(os.path.join(src, "torch-*.csv"))):
-        rows += read_rows(path)
+    # Every round of every implementation; the table keeps each (impl, shape, threads) at its best round.
+    rows, notes = [], []
+    for path in sorted(glob.glob(os.path.join(src, "ours.round*.csv")) + glob.glob(os.path.join(src, "torch-*.csv"))):
+        round_name = path.rsplit(".round", 1)[-1].removesuffix(".csv")
+        for r in read_rows(path):
+            r["round"] = round_name
+            rows.append(r)
         if os.path.exists(path + ".blas"):
-            notes.append(open(path + ".blas").read().strip())
+            note = open(path + ".blas").read().strip()
+            if note not in notes:
+                notes.append(note)
 
     with open(os.path.join(out, "gemm.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
@@ -41,7 +46,8 @@ def main():
     peers = [i for i in impls if i != "ours"]
     table = {}
     for r in rows:
-        table[(r["shape"], int(r["threads"]), r["impl"])] = float(r["gflops"])
+        key = (r["shape"], int(r["threads"]), r["impl"])
+        table[key] = max(table.get(key, 0.0), float(r["gflops"]))
     shapes = []
     for r in rows:
         if (r["shape"], int(r["threads"])) not in shapes:
@@ -50,7 +56,7 @@ def main():
     ghz = machine["clock_ghz"]
     peak1, peak2 = machine.get("fma_peak_gflops_1t", float("nan")), machine.get("fma_peak_gflops_2t", float("nan"))
     lines = [
-        "# fp32 GEMM, GFLOP/s (best of several repetitions; higher is better)",
+        "# fp32 GEMM, GFLOP/s (best of several repetitions and rounds; higher is better)",
         "",
         f"Clock (chain of dependent integer adds): {ghz:.2f} GHz. Register-only `Vector512` FMA loop: "
         f"{peak1:.0f} GFLOP/s on 1 thread, {peak2:.0f} on 2 "

@@ -25,6 +25,7 @@ internal static class GemmBench
         new("logreg fwd 64x784 * 784x10", 64, 10, 784, false, false),
         new("logreg dW (64x784)^T * 64x10", 784, 10, 64, true, false),
         new("logreg dX 64x10 * (784x10)^T", 64, 784, 10, false, true),
+        new("1 sample 1x784 * 784x800", 1, 800, 784, false, false),
     ];
 
     public static int Run(string[] args)
