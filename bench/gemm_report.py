@@ -54,10 +54,18 @@ def main():
             shapes.append((r["shape"], int(r["threads"])))
 
     ghz = machine["clock_ghz"]
+    cpu = {}
+    for line in open("/proc/cpuinfo"):
+        key, _, value = line.partition(":")
+        if key.strip() in ("model name", "cpu family", "model") and key.strip() not in cpu:
+            cpu[key.strip()] = value.strip()
+    # AMD family 25 (0x19) is Zen 3/Zen 4 (AVX-512 only on Zen 4), family 26 (0x1A) is Zen 5.
+    cpu_line = f"CPU: {cpu.get('model name', '?')}, family {cpu.get('cpu family', '?')} model {cpu.get('model', '?')}, {os.cpu_count()} cores."
     peak1, peak2 = machine.get("fma_peak_gflops_1t", float("nan")), machine.get("fma_peak_gflops_2t", float("nan"))
     lines = [
         "# fp32 GEMM, GFLOP/s (best of several repetitions and rounds; higher is better)",
         "",
+        cpu_line,
         f"Clock (chain of dependent integer adds): {ghz:.2f} GHz. Register-only `Vector512` FMA loop: "
         f"{peak1:.0f} GFLOP/s on 1 thread, {peak2:.0f} on 2 "
         f"(= {peak1 / ghz:.1f} flops/cycle/core; Zen 5 with two 512-bit FMA pipes would give 64, "
