@@ -24,7 +24,8 @@ def main():
     machine = {r["quantity"]: float(r["value"]) for r in read_rows(os.path.join(src, "clock.csv"))}
     # Every round of every implementation; the table keeps each (impl, shape, threads) at its best round.
     rows, notes = [], []
-    for path in sorted(glob.glob(os.path.join(src, "ours.round*.csv")) + glob.glob(os.path.join(src, "torch-*.csv"))):
+    for path in sorted(glob.glob(os.path.join(src, "ours.round*.csv")) + glob.glob(os.path.join(src, "torch-*.csv"))
+                       + glob.glob(os.path.join(src, "paired-*.csv"))):
         round_name = path.rsplit(".round", 1)[-1].removesuffix(".csv")
         for r in read_rows(path):
             r["round"] = round_name
@@ -43,7 +44,8 @@ def main():
     for r in rows:
         if r["impl"] not in impls:
             impls.append(r["impl"])
-    peers = [i for i in impls if i != "ours"]
+    peers = [i for i in impls if i.startswith("torch-") or i.startswith("numpy-")]
+    paired_labels = [i.removeprefix("paired-ours-") for i in impls if i.startswith("paired-ours-")]
     table = {}
     for r in rows:
         key = (r["shape"], int(r["threads"]), r["impl"])
@@ -84,6 +86,18 @@ def main():
         measured = peak1 if threads == 1 else peak2
         lines.append(f"| {shape} | {threads} | **{ours:.1f}** | " + " | ".join(f"{v:.1f}" for v in peer_values)
                      + f" | {ours / best:.2f} | {100 * ours / nominal:.0f}% | {100 * ours / measured:.0f}% |")
+    if paired_labels:
+        lines += ["", "## Paired in-process: ours and the same OpenBLAS (cblas_sgemm) alternating batch by batch",
+                  "", "Both see the same machine load, so the ratio is the robust number on a busy machine.", "",
+                  "| shape | thr | " + " | ".join(f"ours ({l}) | OpenBLAS ({l}) | ratio ({l})" for l in paired_labels) + " |",
+                  "|---|---|" + "---|---|---|" * len(paired_labels)]
+        for shape, threads in shapes:
+            cells = []
+            for l in paired_labels:
+                o = table.get((shape, threads, f"paired-ours-{l}"), float("nan"))
+                b = table.get((shape, threads, f"paired-openblas-{l}"), float("nan"))
+                cells.append(f"{o:.1f} | {b:.1f} | {o / b:.2f}")
+            lines.append(f"| {shape} | {threads} | " + " | ".join(cells) + " |")
     lines += ["", "Columns: torch-* = torch.mm, numpy-* = np.matmul, both on the system BLAS; "
               "'default' = environment as given, 'tuned' = OMP_WAIT_POLICY=PASSIVE, raised malloc thresholds, "
               "OPENBLAS_CORETYPE=SkylakeX when the CPU has avx512f. BLAS threads set explicitly to the 'thr' column."]

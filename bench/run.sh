@@ -44,9 +44,17 @@ tuned=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE
        MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824)
 grep -q avx512f /proc/cpuinfo && tuned+=(OPENBLAS_CORETYPE=SkylakeX)
 
+paired=0
+"${bench[@]}" gemm --paired check --threads 1 --quick >/dev/null 2>&1 && paired=1
 for round in $(seq 1 "$rounds"); do
   echo "== round $round/$rounds: ours"
   "${bench[@]}" gemm "${quick[@]}" --csv "$work/ours.round$round.csv"
+  if [ $paired = 1 ]; then
+    # Ours and the system OpenBLAS in one process, alternating batch by batch: the ratio survives machine load.
+    echo "== round $round/$rounds: ours and OpenBLAS alternating in one process, default and tuned environment"
+    "${bench[@]}" gemm "${quick[@]}" --paired default --csv "$work/paired-default.round$round.csv"
+    "${tuned[@]}" "${bench[@]}" gemm "${quick[@]}" --paired tuned --csv "$work/paired-tuned.round$round.csv"
+  fi
   [ $have_torch = 1 ] || continue
   echo "== round $round/$rounds: PyTorch/numpy, default environment"
   /usr/bin/python3 bench/torch_gemm.py default "${quick[@]}" --csv "$work/torch-default.round$round.csv"
