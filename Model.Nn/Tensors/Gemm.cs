@@ -103,7 +103,9 @@ public static class Gemm
                 return;
             }
             var problem = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            int threads = 2.0 * m * n * k >= ParallelThresholdFlops ? (forcedThreads > 0 ? forcedThreads : maxThreads) : 1;
+            // Few-row products (m ≤ 4) are bound by reading B, not by arithmetic: a second core pays off earlier.
+            long threshold = m <= 4 ? ParallelThresholdFlops / 4 : ParallelThresholdFlops;
+            int threads = 2.0 * m * n * k >= threshold ? (forcedThreads > 0 ? forcedThreads : maxThreads) : 1;
             GemmParallel.Run(problem, ActiveKernel, threads);
         }
     }
