@@ -23,6 +23,7 @@ SHAPES = [
     ("logreg fwd 64x784 * 784x10", 64, 10, 784, False, False),
     ("logreg dW (64x784)^T * 64x10", 784, 10, 64, True, False),
     ("logreg dX 64x10 * (784x10)^T", 64, 784, 10, False, True),
+    ("1 sample 1x784 * 784x800", 1, 800, 784, False, False),
 ]
 
 

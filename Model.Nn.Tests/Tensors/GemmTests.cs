@@ -13,12 +13,13 @@ public sealed class GemmTests
 {
     private static readonly GemmKernel[] Kernels = [GemmKernel.Avx512, GemmKernel.Avx2, GemmKernel.Scalar];
 
-    /// <summary>(m, n, k): tiny, tile edges (±1 around 8/16/32/6), k slices, m = 1, n = 1, narrow n ≤ 16, a large one.</summary>
+    /// <summary>(m, n, k): tiny, tile edges (±1 around 8/16/32/6), k slices, m = 1, n = 1, narrow n ≤ 16, few rows m ≤ 4, a large one.</summary>
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 2, 3, 4 }, { 7, 7, 7 }, { 1, 100, 50 }, { 100, 1, 50 }, { 1, 1, 300 },
         { 31, 33, 17 }, { 33, 31, 64 }, { 64, 64, 64 }, { 9, 65, 129 }, { 129, 65, 257 }, { 257, 33, 129 },
         { 13, 16, 40 }, { 64, 10, 784 }, { 30, 17, 20 }, { 6, 48, 800 }, { 300, 130, 1000 },
+        { 4, 100, 70 }, { 3, 129, 33 }, { 2, 65, 17 }, { 5, 64, 31 },
     };
 
     [Theory]
@@ -45,7 +46,7 @@ public sealed class GemmTests
     public void ParallelPathMatchesTheReferenceAndIsBitwiseEqualToOneThread()
     {
         var rng = new Rng(7);
-        foreach ((int m, int n, int k) in new[] { (130, 95, 300), (17, 300, 64), (200, 9, 100), (64, 800, 33) })
+        foreach ((int m, int n, int k) in new[] { (130, 95, 300), (17, 300, 64), (200, 9, 100), (64, 800, 33), (3, 300, 70) })
         foreach (GemmKernel kernel in Kernels)
         foreach (bool transB in new[] { false, true })
         {
@@ -86,13 +87,14 @@ public sealed class GemmTests
     [Fact]
     public void ElementsOutsideTheLogicalWidthOfCAreNotTouched()
     {
-        foreach (int n in new[] { 37, 10 }) // packed and narrow paths
+        foreach ((int m, int n, bool transB) in new[] { (19, 37, false), (19, 10, false), (3, 70, false), (3, 70, true) })
         {
-            var op = Operands.Make(new Rng(11), 19, n, 23, true, false, pad: 5);
+            // Packed, narrow and few-rows paths.
+            var op = Operands.Make(new Rng(11), m, n, 23, true, transB, pad: 5);
             foreach (GemmKernel kernel in Kernels)
             {
                 float[] c = op.Run(kernel, 1f, 1f, threads: 1);
-                for (int i = 0; i < 19; i++)
+                for (int i = 0; i < m; i++)
                     for (int j = n; j < op.Ldc; j++)
                         Assert.Equal(op.C[i * op.Ldc + j], c[i * op.Ldc + j]);
             }
@@ -110,6 +112,7 @@ public sealed class GemmTests
             Gemm.Sgemm(true, false, 784, 10, 64, 1f, x, 784, y, 10, 0f, dw, 10);
             Gemm.Sgemm(false, true, 64, 784, 10, 1f, y, 10, w, 10, 0f, dx, 784);
             Gemm.Sgemm(false, false, 3, 5, 7, 1f, x, 7, w, 5, 1f, y, 5);
+            Gemm.Sgemm(true, true, 1, 784, 10, 1f, y, 1, w, 10, 0f, dx, 784);
         }
         Step(); // first calls create the pooled packing buffers
         // Tests of other classes may hold pooled buffers at the same moment, forcing a one-off new one; a per-call

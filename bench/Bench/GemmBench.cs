@@ -25,21 +25,36 @@ internal static class GemmBench
         new("logreg fwd 64x784 * 784x10", 64, 10, 784, false, false),
         new("logreg dW (64x784)^T * 64x10", 784, 10, 64, true, false),
         new("logreg dX 64x10 * (784x10)^T", 64, 784, 10, false, true),
+        new("1 sample 1x784 * 784x800", 1, 800, 784, false, false),
     ];
 
     public static int Run(string[] args)
     {
         if (args.Contains("--crossover")) return Crossover();
         bool quick = args.Contains("--quick");
-        int csvAt = Array.IndexOf(args, "--csv");
-        string? csvPath = csvAt >= 0 && csvAt + 1 < args.Length ? args[csvAt + 1] : null;
+        string? csvPath = Option(args, "--csv");
+        // --paired LABEL: time the system OpenBLAS in this process too, alternating batch by batch with ours.
+        string? pairedLabel = Option(args, "--paired");
+        string? threadsOption = Option(args, "--threads");
+        int[] threadCounts = threadsOption is null ? [1, 2] : [int.Parse(threadsOption, CultureInfo.InvariantCulture)];
         int repetitions = quick ? 3 : 7;
-        int threadsAt = Array.IndexOf(args, "--threads");
-        int[] threadCounts = threadsAt >= 0 && threadsAt + 1 < args.Length ? [int.Parse(args[threadsAt + 1])] : [1, 2];
+        double minSeconds = quick ? 0.05 : 0.15;
+        if (pairedLabel is not null)
+        {
+            string? blas = OpenBlasPeer.TryLoad();
+            if (blas is null)
+            {
+                Console.Error.WriteLine("gemm --paired: no OpenBLAS with cblas_sgemm found (apt-get install libopenblas0-pthread).");
+                return 1;
+            }
+            Console.WriteLine($"paired with {blas}");
+            if (csvPath is not null) File.WriteAllText(csvPath + ".blas", $"paired-{pairedLabel} (in-process): {blas}\n");
+        }
+        string[] impls = pairedLabel is null ? ["ours"] : [$"paired-ours-{pairedLabel}", $"paired-openblas-{pairedLabel}"];
         int savedThreads = Gemm.MaxThreads;
         var rows = new List<string> { "impl,shape,m,n,k,trans_a,trans_b,threads,gflops,us_per_call" };
         Console.WriteLine($"kernel: {Gemm.ActiveKernel}, processors: {Environment.ProcessorCount}");
-        Console.WriteLine($"{"shape",-32} {"threads",7} {"GFLOP/s",9} {"us/call",10}");
+        Console.WriteLine($"{"impl",-28} {"shape",-32} {"threads",7} {"GFLOP/s",9} {"us/call",10}");
         try
         {
             foreach (Shape s in Shapes)
@@ -47,11 +62,15 @@ internal static class GemmBench
                 foreach (int threads in threadCounts)
                 {
                     Gemm.MaxThreads = threads;
-                    double seconds = TimePerCall(s, repetitions, quick ? 0.05 : 0.15);
-                    double gflops = 2.0 * s.M * s.N * s.K / seconds / 1e9;
-                    Console.WriteLine($"{s.Name,-32} {threads,7} {gflops,9:F1} {seconds * 1e6,10:F1}");
-                    rows.Add(string.Join(',', "ours", s.Name, s.M, s.N, s.K, s.TransA ? 1 : 0, s.TransB ? 1 : 0, threads,
-                        gflops.ToString("F2", CultureInfo.InvariantCulture), (seconds * 1e6).ToString("F2", CultureInfo.InvariantCulture)));
+                    if (pairedLabel is not null) OpenBlasPeer.SetThreads(threads);
+                    double[] seconds = TimePerCall(s, pairedLabel is not null, repetitions, minSeconds);
+                    for (int i = 0; i < impls.Length; i++)
+                    {
+                        double gflops = 2.0 * s.M * s.N * s.K / seconds[i] / 1e9;
+                        Console.WriteLine($"{impls[i],-28} {s.Name,-32} {threads,7} {gflops,9:F1} {seconds[i] * 1e6,10:F1}");
+                        rows.Add(string.Join(',', impls[i], s.Name, s.M, s.N, s.K, s.TransA ? 1 : 0, s.TransB ? 1 : 0, threads,
+                            gflops.ToString("F2", CultureInfo.InvariantCulture), (seconds[i] * 1e6).ToString("F2", CultureInfo.InvariantCulture)));
+                    }
                 }
             }
         }
@@ -61,6 +80,12 @@ internal static class GemmBench
         }
         if (csvPath is not null) File.WriteAllLines(csvPath, rows);
         return 0;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
     /// <summary>
@@ -77,9 +102,9 @@ internal static class GemmBench
             {
                 var shape = new Shape("crossover", size, size, size, false, false);
                 Gemm.ForcedThreads = 1;
-                double one = TimePerCall(shape, 7, 0.05);
+                double one = TimePerCall(shape, false, 7, 0.05)[0];
                 Gemm.ForcedThreads = 2;
-                double two = TimePerCall(shape, 7, 0.05);
+                double two = TimePerCall(shape, false, 7, 0.05)[0];
                 Console.WriteLine($"{size,6} {2.0 * size * size * size / 1e6,8:F2} {one * 1e6,12:F1} {two * 1e6,13:F1}");
             }
         }
@@ -91,25 +116,45 @@ internal static class GemmBench
         return 0;
     }
 
-    /// <summary>Seconds per call: the best of the repetitions, each a batch lasting at least minSeconds.</summary>
-    private static double TimePerCall(Shape s, int repetitions, double minSeconds)
+    /// <summary>
+    /// Seconds per call of ours (and, when paired, of OpenBLAS): the best of the repetitions, each a batch lasting at
+    /// least minSeconds. Paired implementations alternate batch by batch, so both see the same machine load.
+    /// </summary>
+    private static double[] TimePerCall(Shape s, bool paired, int repetitions, double minSeconds)
     {
         var rng = new Rng(12345);
         float[] a = Random(rng, s.M * s.K), b = Random(rng, s.K * s.N), c = new float[s.M * s.N];
         int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N;
-        void Call() => Gemm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
-
-        // Warm up (JIT, buffers, caches) and size the batch so that one repetition lasts about minSeconds.
-        long start = Stopwatch.GetTimestamp();
-        int calls = 0;
-        while (calls < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < minSeconds) { Call(); calls++; }
-        double best = double.MaxValue;
-        for (int rep = 0; rep < repetitions; rep++)
+        Action ours = () => Gemm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
+        Action peer = () => OpenBlasPeer.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
+        Action[] calls = paired ? [ours, peer] : [ours];
+        if (paired)
         {
-            start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < calls; i++) Call();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
+            // Make sure both compute the same product (a wrong cblas call would time something else).
+            ours();
+            float[] mine = (float[])c.Clone();
+            peer();
+            double worst = 0, scale = 1e-30;
+            for (int i = 0; i < c.Length; i++) { worst = Math.Max(worst, Math.Abs(mine[i] - c[i])); scale = Math.Max(scale, Math.Abs(c[i])); }
+            if (worst > 1e-4 * scale * Math.Sqrt(s.K))
+                throw new InvalidOperationException($"gemm --paired: OpenBLAS and ours differ by {worst} on {s.Name}.");
         }
+
+        // Warm up (JIT, buffers, caches) and size each batch so that one repetition lasts about minSeconds.
+        var batch = new int[calls.Length];
+        for (int i = 0; i < calls.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            while (batch[i] < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < minSeconds) { calls[i](); batch[i]++; }
+        }
+        var best = Enumerable.Repeat(double.MaxValue, calls.Length).ToArray();
+        for (int rep = 0; rep < repetitions; rep++)
+            for (int i = 0; i < calls.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                for (int j = 0; j < batch[i]; j++) calls[i]();
+                best[i] = Math.Min(best[i], Stopwatch.GetElapsedTime(start).TotalSeconds / batch[i]);
+            }
         return best;
     }
 

@@ -4,7 +4,7 @@ using Probabilistic.Bench;
 
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
 {
-    ["gemm"] = ("fp32 GEMM GFLOP/s on the layer shapes, 1 and 2 threads [--quick] [--csv FILE]", GemmBench.Run),
+    ["gemm"] = ("fp32 GEMM GFLOP/s on the layer shapes, 1 and 2 threads [--quick] [--csv FILE] [--threads N] [--paired LABEL: alternate with in-process OpenBLAS]", GemmBench.Run),
     ["clock"] = ("core clock (dependent integer adds) and register-only FMA peak, 1 and 2 threads [--csv FILE]", ClockBench.Run),
     // ["epochs"] = (...): the training-epoch benchmark is added here by the lead.
 };

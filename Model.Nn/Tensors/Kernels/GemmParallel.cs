@@ -13,6 +13,17 @@ internal enum GemmKernel
     Scalar,
 }
 
+/// <summary>How a product is computed: packed panels, or one of the unpacked AVX-512 paths for thin shapes.</summary>
+internal enum GemmPath
+{
+    /// <summary>Packed A and B panels and the register-tiled micro-kernel (<see cref="GemmDriver{TKernel}"/>).</summary>
+    Packed,
+    /// <summary>n ≤ 16: <see cref="GemmNarrow"/>.</summary>
+    Narrow,
+    /// <summary>m ≤ 4: <see cref="GemmFewRows"/>.</summary>
+    FewRows,
+}
+
 /// <summary>
 /// Splits C into disjoint blocks of whole tiles (column or row ranges) and runs them on the caller plus thread-pool
 /// workers. Blocks are claimed with an atomic counter, so the caller finishes all of them itself if no worker
@@ -22,17 +33,18 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
 {
     private readonly GemmProblem problem;
     private readonly GemmKernel kernel;
-    private readonly bool narrow, splitColumns;
+    private readonly GemmPath path;
+    private readonly bool splitColumns;
     private readonly int[] bounds;
     private readonly ManualResetEventSlim done = new(false);
     private int next, remaining;
     private Exception? error;
 
-    private GemmParallel(in GemmProblem problem, GemmKernel kernel, bool narrow, bool splitColumns, int[] bounds)
+    private GemmParallel(in GemmProblem problem, GemmKernel kernel, GemmPath path, bool splitColumns, int[] bounds)
     {
         this.problem = problem;
         this.kernel = kernel;
-        this.narrow = narrow;
+        this.path = path;
         this.splitColumns = splitColumns;
         this.bounds = bounds;
         remaining = bounds.Length - 1;
@@ -41,11 +53,16 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
     /// <summary>Runs the whole problem on up to <paramref name="threads"/> threads (1 = on the caller only).</summary>
     public static void Run(in GemmProblem p, GemmKernel kernel, int threads)
     {
-        // Narrow products (n ≤ 16) take the unpacked-A path when AVX-512 is on; the choice depends on the shape only.
-        bool narrow = kernel == GemmKernel.Avx512 && p.N <= GemmNarrow.Width;
+        // With AVX-512, narrow (n ≤ 16) and few-row (m ≤ 4) products skip packing; the choice depends on the shape
+        // only, so it is the same whatever the thread count.
+        GemmPath path = kernel != GemmKernel.Avx512 ? GemmPath.Packed
+            : p.N <= GemmNarrow.Width ? GemmPath.Narrow
+            : p.M <= GemmFewRows.MaxRows ? GemmPath.FewRows
+            : GemmPath.Packed;
         (int mr, int nr) = kernel switch
         {
-            _ when narrow => (GemmNarrow.Rows, GemmNarrow.Width),
+            _ when path == GemmPath.Narrow => (GemmNarrow.Rows, GemmNarrow.Width),
+            _ when path == GemmPath.FewRows => (GemmFewRows.MaxRows, GemmFewRows.Columns),
             GemmKernel.Avx512 => (Avx512Kernel8x32.MR, Avx512Kernel8x32.NR),
             GemmKernel.Avx2 => (Avx2Kernel6x16.MR, Avx2Kernel6x16.NR),
             _ => (ScalarKernel4x4.MR, ScalarKernel4x4.NR),
@@ -53,7 +70,7 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
         int rowTiles = (p.M + mr - 1) / mr, colTiles = (p.N + nr - 1) / nr;
         if (threads <= 1 || Math.Max(rowTiles, colTiles) < 2)
         {
-            RunBlock(p, kernel, narrow, 0, p.M, 0, p.N);
+            RunBlock(p, kernel, path, 0, p.M, 0, p.N);
             return;
         }
         bool splitColumns = ChooseColumnSplit(p, threads, mr, nr, rowTiles, colTiles);
@@ -61,7 +78,7 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
         int parts = Math.Min(threads, tiles);
         var bounds = new int[parts + 1];
         for (int i = 0; i <= parts; i++) bounds[i] = Math.Min(extent, (int)((long)tiles * i / parts) * tile);
-        var job = new GemmParallel(p, kernel, narrow, splitColumns, bounds);
+        var job = new GemmParallel(p, kernel, path, splitColumns, bounds);
         for (int i = 1; i < parts; i++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         job.Execute();
         job.done.Wait();
@@ -76,8 +93,8 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
         {
             try
             {
-                if (splitColumns) RunBlock(problem, kernel, narrow, 0, problem.M, bounds[i], bounds[i + 1]);
-                else RunBlock(problem, kernel, narrow, bounds[i], bounds[i + 1], 0, problem.N);
+                if (splitColumns) RunBlock(problem, kernel, path, 0, problem.M, bounds[i], bounds[i + 1]);
+                else RunBlock(problem, kernel, path, bounds[i], bounds[i + 1], 0, problem.N);
             }
             catch (Exception e)
             {
@@ -88,11 +105,16 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
     }
 
     /// <summary>Computes one rectangle of C on the calling thread with the given kernel family.</summary>
-    private static void RunBlock(in GemmProblem p, GemmKernel kernel, bool narrow, int row0, int row1, int col0, int col1)
+    private static void RunBlock(in GemmProblem p, GemmKernel kernel, GemmPath path, int row0, int row1, int col0, int col1)
     {
-        if (narrow)
+        if (path == GemmPath.Narrow)
         {
             GemmNarrow.Run(p, row0, row1);
+            return;
+        }
+        if (path == GemmPath.FewRows)
+        {
+            GemmFewRows.Run(p, col0, col1);
             return;
         }
         switch (kernel)
