@@ -6,7 +6,7 @@ namespace Probabilistic.Core.Random;
 /// cached second value) and <c>choice(a, p=...)</c>. With it the synthetic data sets are the very arrays the
 /// authors used, not merely data from the same distribution.
 /// </summary>
-public sealed class NumpyRandomState
+public sealed class NumpyRandomState : IUniformSource
 {
     private const int N = 624, M = 397;
     private readonly uint[] _mt = new uint[N];
@@ -53,7 +53,9 @@ public sealed class NumpyRandomState
         return (a * 67108864.0 + b) / 9007199254740992.0;
     }
 
-    /// <summary>One value of <c>randn()</c> (numpy's legacy polar method).</summary>
+    double IUniformSource.NextUniform() => RandomSample();
+
+    /// <summary>One value of <c>randn()</c> (numpy's legacy polar method, <see cref="PolarGaussian"/>).</summary>
     public double StandardNormal()
     {
         if (_hasGauss)
@@ -61,17 +63,9 @@ public sealed class NumpyRandomState
             _hasGauss = false;
             return _gauss;
         }
-        double x1, x2, r2;
-        do
-        {
-            x1 = 2.0 * RandomSample() - 1.0;
-            x2 = 2.0 * RandomSample() - 1.0;
-            r2 = x1 * x1 + x2 * x2;
-        } while (r2 >= 1.0 || r2 == 0.0);
-        double f = Math.Sqrt(-2.0 * Math.Log(r2) / r2);
-        _gauss = f * x1;
+        (double result, _gauss) = PolarGaussian.Pair(this);
         _hasGauss = true;
-        return f * x2;
+        return result;
     }
 
     /// <summary><c>randn(rows, cols)</c> in row-major order.</summary>

@@ -7,7 +7,7 @@ namespace Probabilistic.Core.Random;
 /// Doubles use the top 53 bits; normals use the Marsaglia polar method with its second value cached.
 /// Not thread-safe: give each thread its own generator, e.g. via <see cref="Split"/>.
 /// </summary>
-public sealed class Rng
+public sealed class Rng : IUniformSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private double _cachedNormal;
@@ -54,6 +54,8 @@ public sealed class Rng
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
+    double IUniformSource.NextUniform() => NextDouble();
+
     /// <summary>Uniform float in [0, 1) with 24 random bits.</summary>
     public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
@@ -79,7 +81,7 @@ public sealed class Rng
         return (int)(m >> 64);
     }
 
-    /// <summary>Standard normal draw (Marsaglia polar method).</summary>
+    /// <summary>Standard normal draw (Marsaglia polar method, <see cref="PolarGaussian"/>).</summary>
     public double Normal()
     {
         if (_hasCachedNormal)
@@ -87,17 +89,9 @@ public sealed class Rng
             _hasCachedNormal = false;
             return _cachedNormal;
         }
-        double u, v, s;
-        do
-        {
-            u = 2.0 * NextDouble() - 1.0;
-            v = 2.0 * NextDouble() - 1.0;
-            s = u * u + v * v;
-        } while (s >= 1.0 || s == 0.0);
-        double f = Math.Sqrt(-2.0 * Math.Log(s) / s);
-        _cachedNormal = u * f;
+        (double result, _cachedNormal) = PolarGaussian.Pair(this);
         _hasCachedNormal = true;
-        return v * f;
+        return result;
     }
 
     /// <summary>Normal draw with the given mean and standard deviation.</summary>

@@ -55,28 +55,23 @@ public static class GaussianAlignment
     }
 
     /// <summary>Applies a plan's steps in order (see <see cref="StructurePlanner"/>).</summary>
-    public static FullGaussianPosterior Apply(FullGaussianPosterior posterior, IEnumerable<AlignmentStep> steps)
-    {
-        ArgumentNullException.ThrowIfNull(steps);
-        foreach (var step in steps)
-            posterior = step switch
-            {
-                NeuronRemoval n => RemoveNeurons(posterior, n.Layer, n.Neurons),
-                LayerRemoval l => RemoveLayer(posterior, l.Layer),
-                _ => throw new ArgumentException($"GaussianAlignment.Apply: unknown step {step}.", nameof(steps)),
-            };
-        return posterior;
-    }
+    public static FullGaussianPosterior Apply(FullGaussianPosterior posterior, IEnumerable<AlignmentStep> steps) =>
+        ApplySteps(posterior, steps, RemoveNeurons, RemoveLayer);
 
     /// <summary>Applies a plan's steps in order to a diagonal posterior.</summary>
-    public static DiagonalGaussianPosterior Apply(DiagonalGaussianPosterior posterior, IEnumerable<AlignmentStep> steps)
+    public static DiagonalGaussianPosterior Apply(DiagonalGaussianPosterior posterior, IEnumerable<AlignmentStep> steps) =>
+        ApplySteps(posterior, steps, RemoveNeurons, RemoveLayer);
+
+    // One step loop for both covariance forms: only the two removals differ.
+    private static T ApplySteps<T>(T posterior, IEnumerable<AlignmentStep> steps,
+        Func<T, int, IReadOnlyCollection<int>, T> removeNeurons, Func<T, int, T> removeLayer)
     {
         ArgumentNullException.ThrowIfNull(steps);
         foreach (var step in steps)
             posterior = step switch
             {
-                NeuronRemoval n => RemoveNeurons(posterior, n.Layer, n.Neurons),
-                LayerRemoval l => RemoveLayer(posterior, l.Layer),
+                NeuronRemoval n => removeNeurons(posterior, n.Layer, n.Neurons),
+                LayerRemoval l => removeLayer(posterior, l.Layer),
                 _ => throw new ArgumentException($"GaussianAlignment.Apply: unknown step {step}.", nameof(steps)),
             };
         return posterior;
