@@ -18,6 +18,18 @@ public class TensorTests
     }
 
     [Fact]
+    public void RandomFactoriesHaveTheRequestedMoments()
+    {
+        // n = 40,000: SE of the mean is 2/200 = 0.01 and of the variance ≈ 4·sqrt(2/n) ≈ 0.028; tolerances are 5 SE.
+        var n = Tensor.Normal(new Probabilistic.Core.Random.Rng(1), 3f, 2f, 200, 200).ToArray();
+        double mean = n.Average(v => (double)v), var = n.Average(v => (v - mean) * (v - mean));
+        Assert.Equal(3, mean, 0.05);
+        Assert.Equal(4, var, 0.15);
+        var u = Tensor.Uniform(new Probabilistic.Core.Random.Rng(2), -1f, 3f, 1000).ToArray();
+        Assert.All(u, v => Assert.InRange(v, -1f, 3f));
+    }
+
+    [Fact]
     public void ReshapeInfersOneDimensionAndSharesStorage()
     {
         var t = Tensor.FromArray([1, 2, 3, 4, 5, 6], 2, 3);
@@ -52,6 +64,26 @@ public class TensorTests
         }
         var outside = Ops.Relu(x); // no scope: an ordinary array that stays valid
         Assert.False(outside.IsReleased);
+    }
+
+    [Fact]
+    public void PoolKeepsNoMoreThanItsCap()
+    {
+        long saved = TensorScope.MaxPooledBytes;
+        try
+        {
+            TensorScope.TrimPool();
+            TensorScope.MaxPooledBytes = 1000 * sizeof(float);
+            using (TensorScope.Begin())
+            {
+                Ops.Relu(Tensor.Zeros(600));
+                Ops.Relu(Tensor.Zeros(600));
+            }
+            Assert.Equal(600 * sizeof(float), TensorScope.PooledBytes); // the second 600-float buffer is dropped
+            TensorScope.TrimPool();
+            Assert.Equal(0, TensorScope.PooledBytes);
+        }
+        finally { TensorScope.MaxPooledBytes = saved; }
     }
 
     [Fact]

@@ -73,6 +73,24 @@ public sealed class Tensor
         return t;
     }
 
+    /// <summary>Independent N(mean, std²) draws from a seeded generator (e.g. reparameterisation noise).</summary>
+    public static Tensor Normal(Probabilistic.Core.Random.Rng rng, float mean, float std, params int[] shape)
+    {
+        var t = Zeros(shape);
+        var s = t.Span;
+        for (int i = 0; i < s.Length; i++) s[i] = (float)rng.Normal(mean, std);
+        return t;
+    }
+
+    /// <summary>Independent U(low, high) draws from a seeded generator.</summary>
+    public static Tensor Uniform(Probabilistic.Core.Random.Rng rng, float low, float high, params int[] shape)
+    {
+        var t = Zeros(shape);
+        var s = t.Span;
+        for (int i = 0; i < s.Length; i++) s[i] = (float)rng.Uniform(low, high);
+        return t;
+    }
+
     /// <summary>A one-element tensor of shape [1].</summary>
     public static Tensor Scalar(float value) => FromArray([value], 1);
 

@@ -27,6 +27,22 @@ public sealed class TensorScope : IDisposable
 
     internal static TensorScope? Current => _current;
 
+    /// <summary>
+    /// Most bytes of released buffers each thread keeps for reuse (default 256 MiB); beyond it they go to the
+    /// garbage collector.
+    /// </summary>
+    public static long MaxPooledBytes
+    {
+        get => BufferPool.MaxRetainedBytes;
+        set => BufferPool.MaxRetainedBytes = value;
+    }
+
+    /// <summary>Bytes of released buffers this thread keeps for reuse.</summary>
+    public static long PooledBytes => BufferPool.RetainedBytes;
+
+    /// <summary>Lets the garbage collector have every buffer this thread keeps for reuse.</summary>
+    public static void TrimPool() => BufferPool.Clear();
+
     internal void Own(Tensor tensor) => _owned.Add(tensor);
 
     /// <summary>Releases every tensor made inside this scope and closes it.</summary>
