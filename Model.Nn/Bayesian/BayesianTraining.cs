@@ -43,6 +43,26 @@ public sealed record LearningCurve(int[] Steps, double[] TestLogLikelihood)
     }
 }
 
+/// <summary>The reparameterisation w = μ + exp(½ ln s²) ∘ ε of a mean-field Gaussian and its backward pass.</summary>
+public static class Reparameterisation
+{
+    /// <summary>w = μ + s∘ε.</summary>
+    public static void Sample(ReadOnlySpan<float> mu, ReadOnlySpan<float> logVar, ReadOnlySpan<float> eps, Span<float> w)
+    {
+        for (int p = 0; p < w.Length; p++) w[p] = mu[p] + MathF.Exp(0.5f * logVar[p]) * eps[p];
+    }
+
+    /// <summary>Adds ∂L/∂μ = ∂L/∂w and ∂L/∂ln s² = ∂L/∂w · ½ s ε for one sample.</summary>
+    public static void Backward(ReadOnlySpan<float> gradW, ReadOnlySpan<float> logVar, ReadOnlySpan<float> eps, Span<float> gradMu, Span<float> gradLogVar)
+    {
+        for (int p = 0; p < gradW.Length; p++)
+        {
+            gradMu[p] += gradW[p];
+            gradLogVar[p] += gradW[p] * eps[p] * 0.5f * MathF.Exp(0.5f * logVar[p]);
+        }
+    }
+}
+
 /// <summary>A trained network: q's mean (the weights), q's log-variances if any, the learning curve, and the
 /// (possibly learned) prior of the code-faithful mode.</summary>
 public sealed record TrainedNetwork(float[] Mean, double[]? LogVariance, LearningCurve Curve, double[]? PriorMean = null, double[]? PriorLogVariance = null);
@@ -107,11 +127,8 @@ public static class BayesianTraining
         {
             var m = mu.Span;
             var lv = logVar.Span;
-            for (int p = 0; p < n; p++)
-            {
-                eps[p] = (float)noise.Normal();
-                sample[p] = m[p] + MathF.Exp(0.5f * lv[p]) * eps[p];
-            }
+            for (int p = 0; p < n; p++) eps[p] = (float)noise.Normal();
+            Reparameterisation.Sample(m, lv, eps, sample);
             Array.Clear(gradW);
             run.DataGradient(sample, gradW, metricLoss: false);
             for (int p = 0; p < n; p++)
@@ -124,11 +141,13 @@ public static class BayesianTraining
             prior.KlDivergence(muD, logVarD, gMuD, gLogVarD, klScale);
             var gm = mu.Grad!.Span;
             var glv = logVar.Grad!.Span;
+            gm.Clear();
+            glv.Clear();
+            Reparameterisation.Backward(gradW, lv, eps, gm, glv);
             for (int p = 0; p < n; p++)
             {
-                gm[p] = gradW[p] + (float)gMuD[p];
-                // ∂w/∂ln s² = ½ s ε.
-                glv[p] = gradW[p] * eps[p] * 0.5f * MathF.Exp(0.5f * lv[p]) + (float)gLogVarD[p];
+                gm[p] += (float)gMuD[p];
+                glv[p] += (float)gLogVarD[p];
             }
             adam.Step();
             run.MaybeEvaluate(step, mu.Span);

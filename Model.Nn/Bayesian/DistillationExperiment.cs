@@ -94,15 +94,22 @@ public static class DistillationExperiment
         }
     }
 
-    /// <summary>The four orderings of methods.md §2.4 for a trained teacher (Belsley needs the full precision).</summary>
-    public static NeuronOrdering MakeOrdering(string name, Teacher teacher, ulong seed) => name switch
+    /// <summary>
+    /// The four orderings of methods.md §2.4 for a trained bias-free teacher. Belsley needs the full GGN precision:
+    /// it is computed here when the posterior is diagonal (Gaussian likelihood only; P×P memory).
+    /// </summary>
+    public static NeuronOrdering MakeOrdering(string name, DistillationProblem problem, Teacher teacher, ulong seed) => name switch
     {
         "random" => NeuronOrdering.Random(new Rng(seed * 104729 + 3)),
         "obd" => NeuronOrdering.OptimalBrainDamage(teacher.HessianDiagonal.Select(h => h - PriorPrecision).ToArray(), teacher.Trained.Mean.Select(v => (double)v).ToArray()),
         "density-ratio" => NeuronOrdering.DensityRatio(),
-        "belsley" => NeuronOrdering.Belsley(teacher.Precision ?? throw new ArgumentException("Belsley ordering needs the full Laplace precision (LaplaceFull).")),
+        "belsley" => NeuronOrdering.Belsley(teacher.Precision ?? LaplaceApproximation.FullPrecision(teacher.Network, teacher.Trained.Mean, problem.Train,
+            problem.Likelihood as GaussianLikelihood ?? throw new ArgumentException("Belsley ordering: the full precision is implemented for the Gaussian likelihood."), PriorPrecision)),
         _ => throw new ArgumentException($"DistillationExperiment: unknown ordering '{name}' (random, obd, density-ratio, belsley)."),
     };
+
+    /// <summary>The orderings <see cref="MakeOrdering"/> knows.</summary>
+    public static readonly IReadOnlyList<string> OrderingNames = ["random", "obd", "density-ratio", "belsley"];
 
     /// <summary>Aligns the teacher posterior and trains the three students.</summary>
     public static DistillationOutcome Distil(DistillationProblem problem, Teacher teacher, NeuronOrdering ordering, ulong seed, Action<string>? log = null,

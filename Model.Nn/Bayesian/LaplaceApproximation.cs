@@ -53,7 +53,9 @@ public static class LaplaceApproximation
         var x = new float[batchSize * data.FeatureSize];
         var jacobian = new float[batchSize * p];
         var indices = new int[batchSize];
-        var precision = Matrix<double>.Build.Dense(p, p);
+        // JᵀJ per chunk with the fast float GEMM (a 128-term float sum, ~1e-7 relative), accumulated in double.
+        var chunk = new float[(long)p * p];
+        var sum = new double[(long)p * p];
         double scale = 1 / (likelihood.NoiseStd * likelihood.NoiseStd);
         for (int start = 0; start < data.Count; start += batchSize)
         {
@@ -62,9 +64,11 @@ public static class LaplaceApproximation
             data.GatherFeatures(indices.AsSpan(0, b), x);
             network.Forward(weights, x, b, ws);
             network.OutputJacobian(weights, x, b, ws, jacobian);
-            var j = Matrix<double>.Build.Dense(b, p, (r, c) => jacobian[r * p + c]);
-            precision += j.TransposeThisAndMultiply(j) * scale;
+            Probabilistic.Nn.Tensors.Gemm.Sgemm(true, false, p, p, b, 1f, jacobian, p, jacobian, p, 0f, chunk, p);
+            for (long k = 0; k < sum.Length; k++) sum[k] += scale * chunk[k];
         }
+        // Row-major sum of a symmetric matrix = its column-major storage.
+        var precision = Matrix<double>.Build.Dense(p, p, sum);
         for (int k = 0; k < p; k++) precision[k, k] += priorPrecision;
         return precision;
     }

@@ -45,7 +45,7 @@ for (ulong seed = 0; seed < (ulong)seeds; seed++)
 {
     var watch = Stopwatch.StartNew();
     var teacher = DistillationExperiment.TrainTeacher(problem, kind, seed, m => Console.Error.WriteLine($"[seed {seed}] {m}"));
-    var outcome = DistillationExperiment.Distil(problem, teacher, DistillationExperiment.MakeOrdering(orderingName, teacher, seed), seed,
+    var outcome = DistillationExperiment.Distil(problem, teacher, DistillationExperiment.MakeOrdering(orderingName, problem, teacher, seed), seed,
         m => Console.Error.WriteLine($"[seed {seed}] {m}"));
     sDistil.Add(outcome.AreaDistil);
     sAll.Add(outcome.AreaDistilAll);
