@@ -8,6 +8,7 @@ public static class ExperimentRegistry
     [
         new DataExperiment(),
         new ProbabilisticExperiment(),
+        new BayesianExperiment(),
     ];
 
     /// <summary>The experiment called <paramref name="name"/> (case-insensitive), or null.</summary>

@@ -1,0 +1,157 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Probabilistic.Nn.Bayesian;
+
+/// <summary>
+/// A Gaussian prior p(w) = N(m, Σ) for a mean-field posterior q(w) = N(μ, diag s²): gives the closed-form
+/// KL(q ‖ p) and its gradient with respect to μ and log s².
+/// </summary>
+public interface IGaussianPrior
+{
+    /// <summary>Number of parameters d.</summary>
+    int Dimension { get; }
+
+    /// <summary>m.</summary>
+    IReadOnlyList<double> Mean { get; }
+
+    /// <summary>The prior's marginal variances diag(Σ).</summary>
+    double[] MarginalVariances();
+
+    /// <summary>KL(N(μ, diag exp(logVar)) ‖ p); ADDS ∂KL/∂μ and ∂KL/∂logVar (scaled by <paramref name="scale"/>) to the gradient spans.</summary>
+    double KlDivergence(ReadOnlySpan<double> mu, ReadOnlySpan<double> logVar, Span<double> gradMu, Span<double> gradLogVar, double scale = 1);
+}
+
+/// <summary>Closed-form KL divergences between Gaussians.</summary>
+public static class GaussianKl
+{
+    /// <summary>
+    /// KL(N(μ_q, diag v_q) ‖ N(μ_p, diag v_p)) = ½ Σ [v_q/v_p + (μ_p − μ_q)²/v_p + ln v_p − ln v_q − 1]
+    /// with v = exp(logVar); optionally adds the scaled gradients with respect to all four arguments.
+    /// </summary>
+    public static double Diagonal(ReadOnlySpan<double> muQ, ReadOnlySpan<double> logVarQ, ReadOnlySpan<double> muP, ReadOnlySpan<double> logVarP,
+        Span<double> gradMuQ = default, Span<double> gradLogVarQ = default, Span<double> gradMuP = default, Span<double> gradLogVarP = default, double scale = 1)
+    {
+        int d = muQ.Length;
+        if (logVarQ.Length != d || muP.Length != d || logVarP.Length != d)
+            throw new ArgumentException($"GaussianKl.Diagonal: lengths {d}, {logVarQ.Length}, {muP.Length}, {logVarP.Length} differ.");
+        double kl = 0;
+        for (int i = 0; i < d; i++)
+        {
+            double ratio = Math.Exp(logVarQ[i] - logVarP[i]);
+            double diff = muQ[i] - muP[i];
+            double invP = Math.Exp(-logVarP[i]);
+            double mahal = diff * diff * invP;
+            kl += 0.5 * (ratio + mahal + logVarP[i] - logVarQ[i] - 1);
+            if (!gradMuQ.IsEmpty) gradMuQ[i] += scale * diff * invP;
+            if (!gradLogVarQ.IsEmpty) gradLogVarQ[i] += scale * 0.5 * (ratio - 1);
+            if (!gradMuP.IsEmpty) gradMuP[i] -= scale * diff * invP;
+            if (!gradLogVarP.IsEmpty) gradLogVarP[i] += scale * 0.5 * (1 - ratio - mahal);
+        }
+        return kl;
+    }
+}
+
+/// <summary>N(m, diag v): the aligned prior of a diagonal teacher posterior, or the N(0, 1)-type priors.</summary>
+public sealed class DiagonalGaussianPrior : IGaussianPrior
+{
+    private readonly double[] _mean;
+    private readonly double[] _logVar;
+
+    /// <summary>N(mean, diag variance); every variance must be finite and &gt; 0.</summary>
+    public DiagonalGaussianPrior(IReadOnlyList<double> mean, IReadOnlyList<double> variance)
+    {
+        if (mean.Count != variance.Count)
+            throw new ArgumentException($"DiagonalGaussianPrior: mean has {mean.Count} entries, variance {variance.Count}.");
+        _mean = mean.ToArray();
+        _logVar = new double[variance.Count];
+        for (int i = 0; i < variance.Count; i++)
+        {
+            if (!(variance[i] > 0) || !double.IsFinite(variance[i]))
+                throw new ArgumentException($"DiagonalGaussianPrior: variance[{i}] = {variance[i]} must be finite and > 0.", nameof(variance));
+            _logVar[i] = Math.Log(variance[i]);
+        }
+    }
+
+    /// <summary>The aligned prior of a diagonal posterior.</summary>
+    public static DiagonalGaussianPrior From(DiagonalGaussianPosterior posterior) => new(posterior.Mean, posterior.Variance);
+
+    /// <inheritdoc />
+    public int Dimension => _mean.Length;
+
+    /// <inheritdoc />
+    public IReadOnlyList<double> Mean => _mean;
+
+    /// <inheritdoc />
+    public double[] MarginalVariances() => _logVar.Select(Math.Exp).ToArray();
+
+    /// <inheritdoc />
+    public double KlDivergence(ReadOnlySpan<double> mu, ReadOnlySpan<double> logVar, Span<double> gradMu, Span<double> gradLogVar, double scale = 1) =>
+        GaussianKl.Diagonal(mu, logVar, _mean, _logVar, gradMu, gradLogVar, default, default, scale);
+}
+
+/// <summary>
+/// N(m, Σ) with a full covariance (the aligned prior of a full Laplace posterior). Stores Λ = Σ^{-1} and ln|Σ|:
+/// KL(N(μ, S) ‖ N(m, Σ)) = ½ [tr(Λ S) + (μ − m)ᵀ Λ (μ − m) − d + ln|Σ| − Σ_i ln s_i²] for S = diag s²;
+/// ∂/∂μ = Λ(μ − m), ∂/∂ln s_i² = ½(Λ_ii s_i² − 1).
+/// </summary>
+public sealed class FullGaussianPrior : IGaussianPrior
+{
+    private readonly double[] _mean;
+    private readonly double[] _precision; // row-major d×d
+    private readonly double _logDetCovariance;
+    private readonly double[] _variances;
+    private readonly double[] _diff;
+
+    /// <summary>Factorises Σ (Cholesky; throws if it is not positive definite).</summary>
+    public FullGaussianPrior(Vector<double> mean, Matrix<double> covariance)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(covariance);
+        int d = mean.Count;
+        if (covariance.RowCount != d || covariance.ColumnCount != d)
+            throw new ArgumentException($"FullGaussianPrior: mean has {d} entries but the covariance is {covariance.RowCount}×{covariance.ColumnCount}.");
+        var chol = GaussianAlignment.CholeskyOrThrow(covariance, "FullGaussianPrior: the covariance");
+        var precision = chol.Solve(Matrix<double>.Build.DenseIdentity(d));
+        _precision = new double[d * d];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++) _precision[i * d + j] = 0.5 * (precision[i, j] + precision[j, i]);
+        _logDetCovariance = chol.DeterminantLn;
+        _mean = mean.ToArray();
+        _variances = Enumerable.Range(0, d).Select(i => covariance[i, i]).ToArray();
+        _diff = new double[d];
+    }
+
+    /// <summary>The aligned prior of a full-covariance posterior.</summary>
+    public static FullGaussianPrior From(FullGaussianPosterior posterior) => new(posterior.Mean, posterior.Covariance);
+
+    /// <inheritdoc />
+    public int Dimension => _mean.Length;
+
+    /// <inheritdoc />
+    public IReadOnlyList<double> Mean => _mean;
+
+    /// <inheritdoc />
+    public double[] MarginalVariances() => (double[])_variances.Clone();
+
+    /// <inheritdoc />
+    public double KlDivergence(ReadOnlySpan<double> mu, ReadOnlySpan<double> logVar, Span<double> gradMu, Span<double> gradLogVar, double scale = 1)
+    {
+        int d = _mean.Length;
+        if (mu.Length != d || logVar.Length != d)
+            throw new ArgumentException($"FullGaussianPrior.KlDivergence: prior has {d} parameters, got μ {mu.Length}, log s² {logVar.Length}.");
+        for (int i = 0; i < d; i++) _diff[i] = mu[i] - _mean[i];
+        double trace = 0, quad = 0, logDetQ = 0;
+        for (int i = 0; i < d; i++)
+        {
+            var row = _precision.AsSpan(i * d, d);
+            double lambdaDiff = System.Numerics.Tensors.TensorPrimitives.Dot<double>(row, _diff);
+            double s2 = Math.Exp(logVar[i]);
+            trace += row[i] * s2;
+            quad += _diff[i] * lambdaDiff;
+            logDetQ += logVar[i];
+            if (!gradMu.IsEmpty) gradMu[i] += scale * lambdaDiff;
+            if (!gradLogVar.IsEmpty) gradLogVar[i] += scale * 0.5 * (row[i] * s2 - 1);
+        }
+        return 0.5 * (trace + quad - d + _logDetCovariance - logDetQ);
+    }
+}

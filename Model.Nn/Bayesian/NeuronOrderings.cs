@@ -1,0 +1,165 @@
+using MathNet.Numerics.LinearAlgebra;
+using Probabilistic.Core.Random;
+
+namespace Probabilistic.Nn.Bayesian;
+
+/// <summary>
+/// An ordering on the teacher's parameters (methods.md §2.4) that decides which neurons an alignment step removes.
+/// A neuron's relevance is the sum of its parameters' relevances over its row of U_t and its column of U_{t+1}
+/// (the spec's recommendation); the least relevant neurons are removed first. Relevances computed on the teacher are
+/// carried through the steps by slicing them exactly like the posterior.
+/// </summary>
+public abstract class NeuronOrdering
+{
+    /// <summary>Short name for tables ("random", "obd", "density-ratio", "belsley").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Per-parameter relevance (higher = keep) in the current structure, given the current posterior's
+    /// means and marginal variances.</summary>
+    protected abstract double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance);
+
+    /// <summary>Called after each step with the kept parameter indices, so teacher-level scores follow the structure.</summary>
+    protected virtual void Keep(int[] kept) { }
+
+    /// <summary>The <paramref name="count"/> least relevant neurons of hidden layer <paramref name="layer"/>, ascending.</summary>
+    public int[] Choose(NetworkStructure current, int layer, int count, IReadOnlyList<double> mean, IReadOnlyList<double> variance)
+    {
+        double[] relevance = Relevance(current, mean, variance);
+        if (relevance.Length != current.ParameterCount)
+            throw new InvalidOperationException($"{Name} ordering: {relevance.Length} relevances for {current} with {current.ParameterCount} parameters.");
+        int width = current.Widths[layer], fanIn = current.Widths[layer - 1], fanOut = current.Widths[layer + 1];
+        var score = new double[width];
+        for (int j = 0; j < width; j++)
+        {
+            for (int i = 0; i < fanIn; i++) score[j] += relevance[current.ParameterIndex(layer, j, i)];
+            for (int r = 0; r < fanOut; r++) score[j] += relevance[current.ParameterIndex(layer + 1, r, j)];
+        }
+        // Stable: ties keep the lower index first.
+        int[] chosen = Enumerable.Range(0, width).OrderBy(j => score[j]).ThenBy(j => j).Take(count).ToArray();
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    internal void AfterStep(int[] kept) => Keep(kept);
+
+    /// <summary>Uniformly random neurons, the only ordering of the authors' experiments.</summary>
+    public static NeuronOrdering Random(Rng rng) => new RandomOrdering(rng);
+
+    /// <summary>Optimal brain damage: saliency h_jj u_j² / 2 with h the diagonal of the training-loss (GGN) Hessian.</summary>
+    public static NeuronOrdering OptimalBrainDamage(IReadOnlyList<double> hessianDiagonal, IReadOnlyList<double> teacherMean)
+    {
+        if (hessianDiagonal.Count != teacherMean.Count)
+            throw new ArgumentException($"OptimalBrainDamage: {hessianDiagonal.Count} Hessian entries for {teacherMean.Count} parameters.");
+        return new SlicedOrdering("obd", hessianDiagonal.Select((h, i) => 0.5 * h * teacherMean[i] * teacherMean[i]).ToArray());
+    }
+
+    /// <summary>Posterior density ratio (Graves 2011): relevance |μ_j|/σ_j of the current aligned posterior.</summary>
+    public static NeuronOrdering DensityRatio() => new DensityRatioOrdering();
+
+    /// <summary>
+    /// Belsley (thesis ch. 5) on the parameter covariance Σ = Λ^{-1}, given the precision Λ: the most ill-conditioned
+    /// component ξ is Σ's smallest eigenvalue = Λ's largest, with the same eigenvector u; the variance-decomposition
+    /// proportion of parameter i on it is q_iξ = (u_i²/λ_ξ(Σ)) / Σ_j u_ij²/λ_j(Σ) = u_i² λ_max(Λ) / Λ_ii.
+    /// The least relevant parameter is argmax q, so relevance = −q. The top eigenvector is found by power iteration.
+    /// </summary>
+    public static NeuronOrdering Belsley(Matrix<double> precision, int iterations = 500)
+    {
+        ArgumentNullException.ThrowIfNull(precision);
+        int n = precision.RowCount;
+        var v = Vector<double>.Build.Dense(n, i => 1.0 + 0.001 * (i % 7)); // not orthogonal to the top eigenvector generically
+        v /= v.L2Norm();
+        double lambda = 0;
+        for (int k = 0; k < iterations; k++)
+        {
+            var w = precision * v;
+            lambda = v.DotProduct(w);
+            v = w / w.L2Norm();
+        }
+        var relevance = new double[n];
+        for (int i = 0; i < n; i++) relevance[i] = -v[i] * v[i] * lambda / precision[i, i];
+        return new SlicedOrdering("belsley", relevance);
+    }
+
+    private sealed class RandomOrdering(Rng rng) : NeuronOrdering
+    {
+        public override string Name => "random";
+
+        protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance)
+        {
+            var r = new double[current.ParameterCount];
+            for (int i = 0; i < r.Length; i++) r[i] = rng.NextDouble();
+            return r;
+        }
+    }
+
+    private sealed class DensityRatioOrdering : NeuronOrdering
+    {
+        public override string Name => "density-ratio";
+
+        protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance) =>
+            Enumerable.Range(0, mean.Count).Select(i => Math.Abs(mean[i]) / Math.Sqrt(variance[i])).ToArray();
+    }
+
+    private sealed class SlicedOrdering(string name, double[] relevance) : NeuronOrdering
+    {
+        private double[] _relevance = relevance;
+
+        public override string Name => name;
+
+        protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance) => _relevance;
+
+        protected override void Keep(int[] kept) => _relevance = kept.Select(i => _relevance[i]).ToArray();
+    }
+}
+
+/// <summary>
+/// Runs the alignment steps of a plan with the neurons of each removal chosen by a <see cref="NeuronOrdering"/> on the
+/// current posterior. Only the step skeleton (which layer loses how many neurons, which layer is removed) comes from
+/// the plan; the Gaussian algebra is <see cref="GaussianAlignment"/>'s.
+/// </summary>
+public static class OrderedAlignment
+{
+    /// <summary>Aligns a full-covariance posterior; returns it and the executed steps.</summary>
+    public static (FullGaussianPosterior Posterior, IReadOnlyList<AlignmentStep> Steps) Align(FullGaussianPosterior posterior, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering)
+    {
+        var executed = new List<AlignmentStep>();
+        foreach (var template in skeleton)
+        {
+            var variance = Enumerable.Range(0, posterior.Mean.Count).Select(i => posterior.Covariance[i, i]).ToArray();
+            var step = Concretise(template, posterior.Structure, ordering, posterior.Mean.ToArray(), variance);
+            int[] kept = KeptIndices(posterior.Structure, step);
+            posterior = GaussianAlignment.Apply(posterior, [step]);
+            ordering.AfterStep(kept);
+            executed.Add(step);
+        }
+        return (posterior, executed);
+    }
+
+    /// <summary>Aligns a diagonal posterior; returns it and the executed steps.</summary>
+    public static (DiagonalGaussianPosterior Posterior, IReadOnlyList<AlignmentStep> Steps) Align(DiagonalGaussianPosterior posterior, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering)
+    {
+        var executed = new List<AlignmentStep>();
+        foreach (var template in skeleton)
+        {
+            var step = Concretise(template, posterior.Structure, ordering, posterior.Mean, posterior.Variance);
+            int[] kept = KeptIndices(posterior.Structure, step);
+            posterior = GaussianAlignment.Apply(posterior, [step]);
+            ordering.AfterStep(kept);
+            executed.Add(step);
+        }
+        return (posterior, executed);
+    }
+
+    /// <summary>Parameter indices (in the structure before the step) that survive it, in the new vectorisation order.</summary>
+    public static int[] KeptIndices(NetworkStructure structure, AlignmentStep step) => step switch
+    {
+        NeuronRemoval n => structure.NeuronRemovalPartition(n.Layer, n.Neurons).Kept,
+        LayerRemoval l => structure.LayerRemovalPartition(l.Layer).Kept,
+        _ => throw new ArgumentException($"OrderedAlignment: unknown step {step}."),
+    };
+
+    private static AlignmentStep Concretise(AlignmentStep template, NetworkStructure current, NeuronOrdering ordering, IReadOnlyList<double> mean, IReadOnlyList<double> variance) =>
+        template is NeuronRemoval n
+            ? new NeuronRemoval(n.Layer, ordering.Choose(current, n.Layer, n.Neurons.Length, mean, variance))
+            : template;
+}
