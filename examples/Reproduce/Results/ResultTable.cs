@@ -36,8 +36,8 @@ public sealed class ResultTable
         if (cells.Length != Columns.Count)
             throw new ArgumentException($"ResultTable '{Name}': a row has {cells.Length} cells but the table has {Columns.Count} columns ({string.Join(", ", Columns)}).", nameof(cells));
         foreach (object? cell in cells)
-            if (cell is not (null or string or int or long or double or float or bool))
-                throw new ArgumentException($"ResultTable '{Name}': cell type {cell.GetType().Name} is not supported (use string, int, long, double, float, bool or null).", nameof(cells));
+            if (cell is not (null or string or int or long or ulong or double or float or bool))
+                throw new ArgumentException($"ResultTable '{Name}': cell type {cell.GetType().Name} is not supported (use string, int, long, ulong, double, float, bool or null).", nameof(cells));
         _rows.Add(cells);
     }
 }
