@@ -18,7 +18,7 @@ models=(logistic mlp lenet cnn)
 declare -A steps=([logistic]=0 [mlp]=0 [lenet]=0 [cnn]=200)
 epochs=3 warmup=50
 if [ "${1:-}" = "--quick" ]; then
-  epochs=1 warmup=50  # a shorter warm-up leaves .NET methods in tier-0 code (LeNet ran 3× slower)
+  epochs=1 warmup=50
   steps=([logistic]=200 [mlp]=100 [lenet]=100 [cnn]=30)
 fi
 

@@ -3,7 +3,7 @@
 Same protocol as bench/Bench/EpochsBench.cs: the same networks (PyTorch default init), Adam lr 1e-3,
 cross-entropy, the same batch sizes; the data are read from the same idx .gz files into tensors up front (/255),
 each step gathers its minibatch from a per-epoch permutation (no DataLoader), reads the loss and counts correct
-predictions as our Trainer does. After a warm-up, N (possibly partial, then scaled) epochs are timed; best and
+predictions as our Trainer does. After a warm-up (rounds of W steps, at least 2 s), N (possibly partial, then scaled) epochs are timed; best and
 median are reported with the peak RSS (ru_maxrss). Run each model in a fresh process so the peaks don't mix.
 
 usage: torch_epochs.py [--models logistic,mlp,lenet,cnn] [--epochs N] [--steps S] [--warmup W]
@@ -48,6 +48,7 @@ SETTINGS = {
     "cnn": (64, True, cnn),
 }
 LEARNING_RATE = 1e-3
+WARMUP_SECONDS = 2.0
 
 
 def read_idx(stem):
@@ -117,7 +118,8 @@ def main():
         per_epoch = (xs.shape[0] + batch - 1) // batch
         steps = per_epoch if a.steps == 0 else min(a.steps, per_epoch)
         generator = torch.Generator().manual_seed(1)
-        if a.warmup > 0:
+        warmup_start = time.perf_counter()  # rounds of --warmup steps for at least WARMUP_SECONDS, as ours
+        while a.warmup > 0 and time.perf_counter() - warmup_start < WARMUP_SECONDS:
             run_epoch(model, optimizer, xs, y, batch, min(a.warmup, per_epoch), generator)
         seconds, loss = [], float("nan")
         for _ in range(a.epochs):

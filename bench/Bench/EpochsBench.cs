@@ -11,7 +11,7 @@ namespace Probabilistic.Bench;
 
 /// <summary>
 /// Seconds per training epoch on FashionMNIST (60,000 images) with the <see cref="Trainer"/> the tests use: Adam
-/// lr 1e-3, cross-entropy, shuffled minibatches gathered per step. After a warm-up, N epochs are timed; best and
+/// lr 1e-3, cross-entropy, shuffled minibatches gathered per step. After a warm-up (rounds of W steps, at least 2 s), N epochs are timed; best and
 /// median are reported with the peak resident memory (VmHWM) of the process. With <c>--steps S</c> each timed
 /// "epoch" runs only S steps and its time is scaled by (steps per epoch)/S — the output says so.
 /// bench/torch_epochs.py runs the same protocol in PyTorch; run each model in a fresh process so peaks don't mix.
@@ -32,6 +32,9 @@ internal static class EpochsBench
     ];
 
     internal const float LearningRate = 1e-3f;
+
+    /// <summary>Least warm-up time before timing (the same in bench/torch_epochs.py).</summary>
+    internal const double WarmupSeconds = 2.0;
 
     public static int Run(string[] args)
     {
@@ -85,7 +88,11 @@ internal static class EpochsBench
         var trainer = new Trainer(model, new Adam(model.Parameters(), LearningRate));
         var loader = new BatchLoader(dataset, setting.BatchSize, seed: 1);
         int stepsTimed = steps == 0 ? loader.BatchCount : Math.Min(steps, loader.BatchCount);
-        if (warmup > 0) trainer.Fit(_ => loader.LabelledBatches(0).Take(warmup), 1);
+        // Warm-up: rounds of `warmup` steps until WarmupSeconds have passed, so the JIT has tiered up (a fixed 50
+        // steps left LeNet ~3x slower than in later epochs).
+        var warmupClock = System.Diagnostics.Stopwatch.StartNew();
+        while (warmup > 0 && warmupClock.Elapsed.TotalSeconds < WarmupSeconds)
+            trainer.Fit(_ => loader.LabelledBatches(0).Take(warmup), 1);
         var seconds = new double[epochs];
         double lastLoss = double.NaN;
         for (int e = 0; e < epochs; e++)
