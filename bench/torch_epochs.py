@@ -1,0 +1,145 @@
+"""Seconds per FashionMNIST training epoch and peak RSS in PyTorch, the counterpart of `Bench epochs`.
+
+Same protocol as bench/Bench/EpochsBench.cs: the same networks (PyTorch default init), Adam lr 1e-3,
+cross-entropy, the same batch sizes; the data are read from the same idx .gz files into tensors up front (/255),
+each step gathers its minibatch from a per-epoch permutation (no DataLoader), reads the loss and counts correct
+predictions as our Trainer does. After a warm-up (rounds of W steps, at least 2 s), N (possibly partial, then scaled) epochs are timed; best and
+median are reported with the peak RSS (ru_maxrss). Run each model in a fresh process so the peaks don't mix.
+
+usage: torch_epochs.py [--models logistic,mlp,lenet,cnn] [--epochs N] [--steps S] [--warmup W]
+                       [--threads T] [--csv FILE] [--label torch]
+"""
+import argparse
+import gzip
+import os
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DATA_DIR = os.environ.get("PROBABILISTIC_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
+CSV_HEADER = "impl,model,batch,steps_timed,steps_per_epoch,epochs,best_s,median_s,peak_rss_mib,threads"
+
+
+def lenet():
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(3, 9, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(144, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
+        nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+# name -> (batch size, takes [N,1,28,28] images, factory); the same table as EpochsBench.Settings.
+SETTINGS = {
+    "logistic": (64, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10))),
+    "mlp": (128, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 800), nn.ReLU(),
+                                              nn.Linear(800, 50), nn.ReLU(), nn.Linear(50, 10))),
+    "lenet": (64, True, lenet),
+    "cnn": (64, True, cnn),
+}
+LEARNING_RATE = 1e-3
+WARMUP_SECONDS = 2.0
+
+
+def read_idx(stem):
+    """An idx file (gzipped or not) as a numpy array of its item shape."""
+    path = os.path.join(DATA_DIR, stem)
+    if os.path.exists(path + ".gz"):
+        with gzip.open(path + ".gz", "rb") as f:
+            raw = f.read()
+    else:
+        with open(path, "rb") as f:
+            raw = f.read()
+    dims = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def load():
+    """Train and test sets (both, as our FashionMnist.Load does), pixels / 255 as float32."""
+    sets = []
+    for split in ("train", "t10k"):
+        # in-place division: no second float copy of the images inflating the peak RSS (same values as x / 255)
+        x = torch.from_numpy(read_idx(f"{split}-images-idx3-ubyte").astype(np.float32)).div_(255)
+        y = torch.from_numpy(read_idx(f"{split}-labels-idx1-ubyte").astype(np.int64))
+        sets.append((x, y))
+    return sets
+
+
+def run_epoch(model, optimizer, x, y, batch, steps, generator):
+    """One (partial) epoch of `steps` minibatches; returns (seconds, mean loss)."""
+    loss_fn = nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    order = torch.randperm(x.shape[0], generator=generator)
+    total, correct = 0.0, 0
+    for s in range(steps):
+        idx = order[s * batch:(s + 1) * batch]
+        xb, yb = x[idx], y[idx]
+        optimizer.zero_grad()
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        total += loss.item()
+        loss.backward()
+        optimizer.step()
+        correct += (out.argmax(1) == yb).sum().item()
+    return time.perf_counter() - start, total / steps
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--models", default=",".join(SETTINGS))
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--steps", type=int, default=0, help="timed steps per epoch (0: full epoch), time scaled up")
+    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--csv")
+    p.add_argument("--label", default="torch", help="impl column, e.g. torch-default or torch-tuned")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    (x, y), _test = load()
+    rows = []
+    print(f"{a.label}: torch {torch.__version__}, threads {torch.get_num_threads()}")
+    for name in a.models.split(","):
+        batch, images, factory = SETTINGS[name]
+        xs = x.view(-1, 1, 28, 28) if images else x
+        model = factory()
+        optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+        per_epoch = (xs.shape[0] + batch - 1) // batch
+        steps = per_epoch if a.steps == 0 else min(a.steps, per_epoch)
+        generator = torch.Generator().manual_seed(1)
+        warmup_start = time.perf_counter()  # rounds of --warmup steps for at least WARMUP_SECONDS, as ours
+        while a.warmup > 0 and time.perf_counter() - warmup_start < WARMUP_SECONDS:
+            run_epoch(model, optimizer, xs, y, batch, min(a.warmup, per_epoch), generator)
+        seconds, loss = [], float("nan")
+        for _ in range(a.epochs):
+            t, loss = run_epoch(model, optimizer, xs, y, batch, steps, generator)
+            seconds.append(t * per_epoch / steps)
+        seconds.sort()
+        best, median = seconds[0], statistics.median(seconds)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        scaled = f" (scaled from {steps} of {per_epoch} steps)" if steps < per_epoch else ""
+        print(f"{name:<9} batch {batch:3d}: best {best:.3f} s/epoch, median {median:.3f}{scaled}, "
+              f"last loss {loss:.3f}, peak RSS {peak:.0f} MiB")
+        rows.append(",".join(str(v) for v in (a.label, name, batch, steps, per_epoch, a.epochs,
+                                              f"{best:.4f}", f"{median:.4f}", f"{peak:.4f}", a.threads)))
+    if a.csv:
+        header = not os.path.exists(a.csv) or os.path.getsize(a.csv) == 0
+        with open(a.csv, "a") as f:
+            if header:
+                f.write(CSV_HEADER + "\n")
+            f.write("".join(r + "\n" for r in rows))
+
+
+if __name__ == "__main__":
+    main()
