@@ -66,3 +66,6 @@ echo "== report"
 uptime | sed 's/^/load: /'
 /usr/bin/python3 bench/gemm_report.py "$work" "$out"
 echo "wrote $out/gemm.csv and $out/gemm.md"
+
+echo "== training epochs (bench/run_epochs.sh)"
+bash "$root/bench/run_epochs.sh" "$@"
