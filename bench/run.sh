@@ -68,4 +68,4 @@ uptime | sed 's/^/load: /'
 echo "wrote $out/gemm.csv and $out/gemm.md"
 
 echo "== training epochs (bench/run_epochs.sh)"
-bash "$root/bench/run_epochs.sh" "$@"
+bash "$root/bench/run_epochs.sh" "${quick[@]}"
