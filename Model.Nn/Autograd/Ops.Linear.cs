@@ -51,12 +51,17 @@ public static partial class Ops
             throw new ArgumentException($"Linear: bias {bias.Describe()} must have shape [{outF}].");
         var y = Tensor.CreateTemporary([n, outF], clear: false);
         var ys = y.Span;
-        if (bias is not null)
+        if (UsesNarrowKernels(outF))
+            NarrowLinearKernels.Dots(x.Span, weight.Span, bias is null ? default : bias.Span, ys, n, outF, inF);
+        else
         {
-            var b = bias.Span;
-            for (int r = 0; r < n; r++) b.CopyTo(ys.Slice(r * outF, outF));
+            if (bias is not null)
+            {
+                var b = bias.Span;
+                for (int r = 0; r < n; r++) b.CopyTo(ys.Slice(r * outF, outF));
+            }
+            Gemm.Sgemm(false, true, n, outF, inF, 1f, x.Span, inF, weight.Span, inF, bias is null ? 0f : 1f, ys, outF);
         }
-        Gemm.Sgemm(false, true, n, outF, inF, 1f, x.Span, inF, weight.Span, inF, bias is null ? 0f : 1f, ys, outF);
         return Node.ShouldRecord(x, weight, bias) ? new LinearNode().Record(y, x, weight, bias) : y;
     }
 
@@ -68,15 +73,18 @@ public static partial class Ops
             Tensor x = A!, w = B!;
             int n = x.Dim(0), inF = x.Dim(1), outF = w.Dim(0);
             var gs = g.Span;
+            bool narrow = UsesNarrowKernels(outF);
             if (x.RequiresGrad)
             {
                 var gx = GradBuffer(x, out bool fresh); // g[N,out] · w[out,in]
-                Gemm.Sgemm(false, false, n, inF, outF, 1f, gs, outF, w.Span, inF, fresh ? 0f : 1f, gx, inF);
+                if (narrow) NarrowLinearKernels.CombineRows(gs, outF, 1, w.Span, gx, n, inF, outF, accumulate: !fresh);
+                else Gemm.Sgemm(false, false, n, inF, outF, 1f, gs, outF, w.Span, inF, fresh ? 0f : 1f, gx, inF);
             }
             if (w.RequiresGrad)
             {
                 var gw = GradBuffer(w, out bool fresh); // gᵀ[out,N] · x[N,in]
-                Gemm.Sgemm(true, false, outF, inF, n, 1f, gs, outF, x.Span, inF, fresh ? 0f : 1f, gw, inF);
+                if (narrow) NarrowLinearKernels.CombineRows(gs, 1, outF, x.Span, gw, outF, inF, n, accumulate: !fresh);
+                else Gemm.Sgemm(true, false, outF, inF, n, 1f, gs, outF, x.Span, inF, fresh ? 0f : 1f, gw, inF);
             }
             if (C is { RequiresGrad: true } b)
             {
@@ -86,4 +94,8 @@ public static partial class Ops
             }
         }
     }
+
+    /// <summary>Layers with few outputs (classifier heads) skip the packed GEMM: see <see cref="NarrowLinearKernels"/>.</summary>
+    private static bool UsesNarrowKernels(int outFeatures) =>
+        outFeatures <= NarrowLinearKernels.MaxOutputs && NarrowLinearKernels.IsSupported;
 }
