@@ -157,7 +157,15 @@ internal static unsafe class NarrowLinearKernels
                 for (; j + Strip <= col1; j += Strip) Block4x16(i, j);
                 for (int r = i; r < i + 4; r++) Tail(r, j, col1);
             }
-            for (; i < _rows; i++)
+            if (i + 2 <= _rows)
+            {
+                int j = col0;
+                for (; j + Strip <= col1; j += Strip) Block2x16(i, j);
+                Tail(i, j, col1);
+                Tail(i + 1, j, col1);
+                i += 2;
+            }
+            if (i < _rows)
             {
                 int j = col0;
                 for (; j + Strip <= col1; j += Strip) Block1x16(i, j);
@@ -195,6 +203,25 @@ internal static unsafe class NarrowLinearKernels
             Store(i + 1, j, s10); Store(i + 1, j + 8, s11);
             Store(i + 2, j, s20); Store(i + 2, j + 8, s21);
             Store(i + 3, j, s30); Store(i + 3, j + 8, s31);
+        }
+
+        /// <summary>Rows i, i+1 (a remainder of the 4-row blocks): four FMA chains.</summary>
+        private void Block2x16(int i, int j)
+        {
+            float* a0 = _a + (long)i * _rs, a1 = a0 + _rs;
+            float* b = _b + j;
+            Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default;
+            for (long q = 0, at = 0; q < _depth; q++, at += _ds, b += _width)
+            {
+                var b0 = Vector256.Load(b);
+                var b1 = Vector256.Load(b + 8);
+                var v = Vector256.Create(a0[at]);
+                s00 = Fma.MultiplyAdd(v, b0, s00); s01 = Fma.MultiplyAdd(v, b1, s01);
+                v = Vector256.Create(a1[at]);
+                s10 = Fma.MultiplyAdd(v, b0, s10); s11 = Fma.MultiplyAdd(v, b1, s11);
+            }
+            Store(i, j, s00); Store(i, j + 8, s01);
+            Store(i + 1, j, s10); Store(i + 1, j + 8, s11);
         }
 
         private void Block1x16(int i, int j)

@@ -90,7 +90,13 @@ public static partial class Ops
             {
                 var gb = GradBuffer(b, out bool fresh);
                 if (fresh) gb.Clear();
-                for (int r = 0; r < n; r++) TensorPrimitives.Add(gb, gs.Slice(r * outF, outF), gb);
+                // Column sums of g, row by row (a plain loop for narrow rows, where a vector call costs more than it does).
+                for (int r = 0; r < n; r++)
+                {
+                    var row = gs.Slice(r * outF, outF);
+                    if (outF >= 32) TensorPrimitives.Add(gb, row, gb);
+                    else for (int j = 0; j < row.Length; j++) gb[j] += row[j];
+                }
             }
         }
     }

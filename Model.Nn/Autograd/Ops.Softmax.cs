@@ -44,12 +44,20 @@ public static partial class Ops
     /// <summary>dst = log softmax(src / temperature), computed as z − max − log Σ exp(z − max).</summary>
     internal static void LogSoftmaxRow(ReadOnlySpan<float> src, Span<float> dst, float temperature)
     {
-        float inv = 1f / temperature;
-        TensorPrimitives.Multiply(src, inv, dst);
+        if (temperature == 1f) src.CopyTo(dst);
+        else TensorPrimitives.Multiply(src, 1f / temperature, dst);
         float max = TensorPrimitives.Max(dst);
         TensorPrimitives.Subtract(dst, max, dst);
+        // Vectorised exponentials of stack chunks, summed in double in index order.
+        const int chunk = 256;
+        Span<float> exps = stackalloc float[Math.Min(chunk, dst.Length)];
         double sum = 0;
-        foreach (float v in dst) sum += MathF.Exp(v);
+        for (int at = 0; at < dst.Length; at += chunk)
+        {
+            var part = exps[..Math.Min(chunk, dst.Length - at)];
+            TensorPrimitives.Exp(dst.Slice(at, part.Length), part);
+            foreach (float v in part) sum += v;
+        }
         TensorPrimitives.Subtract(dst, (float)Math.Log(sum), dst);
     }
 }

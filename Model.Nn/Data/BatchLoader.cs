@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Probabilistic.Core.Random;
 
 namespace Probabilistic.Nn.Data;
@@ -91,8 +92,31 @@ public sealed class BatchLoader
         for (int b = 0; b < BatchCount; b++)
         {
             Fill(epoch, b, _batch);
+            if (b + 1 < BatchCount) Prefetch(BatchIndices(epoch, b + 1));
             yield return _batch;
         }
+    }
+
+    /// <summary>
+    /// Asks the processor to start on the rows of the next batch while the current one is in use: the rows lie at
+    /// random places in a large array, so gathering them is bound by memory latency and address translation. A few
+    /// lines at the start of each row and its last line (which also translates the row's second page) are enough:
+    /// the hardware prefetcher streams the rest once the copy starts, and prefetching every line stalled the
+    /// caller about as long as it saved (measured on the 2-core Zen 3: gather 45-60 µs → 35-50 µs per 64 rows).
+    /// </summary>
+    private unsafe void Prefetch(ReadOnlySpan<int> indices)
+    {
+        if (!Sse.IsSupported) return;
+        int d = Dataset.FeatureSize;
+        const int floatsPerLine = 64 / sizeof(float), leadingLines = 3;
+        int lead = Math.Min(d, leadingLines * floatsPerLine);
+        fixed (float* features = Dataset.Features)
+            foreach (int i in indices)
+            {
+                float* row = features + (long)i * d;
+                for (int q = 0; q < lead; q += floatsPerLine) Sse.Prefetch1(row + q);
+                Sse.Prefetch1(row + d - 1);
+            }
     }
 
     /// <summary>A shuffle seed for (seed, epoch): a 64-bit mix so nearby seeds and epochs give unrelated orders.</summary>

@@ -53,14 +53,11 @@ public static class Loss
             var gx = GradBuffer(A!, out bool fresh);
             int n = A!.Dim(0), k = A.Dim(1);
             float scale = g.Span[0] / n;
-            var lp = logp.Span;
-            for (int r = 0; r < n; r++)
-            for (int j = 0; j < k; j++)
-            {
-                int i = r * k + j;
-                float v = scale * (MathF.Exp(lp[i]) - (j == labels[r] ? 1f : 0f));
-                gx[i] = fresh ? v : gx[i] + v;
-            }
+            var d = fresh ? gx : Tensor.CreateTemporary(A.ShapeArray, clear: false).Span;
+            TensorPrimitives.Exp(logp.Span, d);
+            for (int r = 0; r < n; r++) d[r * k + labels[r]] -= 1f;
+            TensorPrimitives.Multiply(d, scale, d);
+            if (!fresh) TensorPrimitives.Add(gx, d, gx);
         }
     }
 
