@@ -11,7 +11,7 @@ public static partial class Ops
         RankIs("LogSoftmax", logits, 2, "of logits [N, K]");
         var y = NewLike(logits);
         int n = logits.Dim(0), k = logits.Dim(1);
-        for (int r = 0; r < n; r++) LogSoftmaxRow(logits.Span.Slice(r * k, k), y.Span.Slice(r * k, k), 1f);
+        LogSoftmaxRows(logits.Span, y.Span, k, 1f);
         return Node.ShouldRecord(logits) ? new LogSoftmaxNode().Record(y, logits) : y;
     }
 
@@ -41,23 +41,40 @@ public static partial class Ops
     /// <summary>Row-wise softmax of [N, K] logits.</summary>
     public static Tensor Softmax(Tensor logits) => Exp(LogSoftmax(logits));
 
-    /// <summary>dst = log softmax(src / temperature), computed as z − max − log Σ exp(z − max).</summary>
-    internal static void LogSoftmaxRow(ReadOnlySpan<float> src, Span<float> dst, float temperature)
+    /// <summary>
+    /// dst = log softmax(src / temperature) for each row of k elements of [rows, k] matrices, computed as
+    /// z − max − log Σ exp(z − max) with the sum in double. All rows go through one vectorised exponential, and
+    /// narrow rows use plain loops: a classifier's rows are ~10 wide, where a vector call per row costs more than
+    /// its work.
+    /// </summary>
+    internal static void LogSoftmaxRows(ReadOnlySpan<float> src, Span<float> dst, int k, float temperature)
     {
         if (temperature == 1f) src.CopyTo(dst);
         else TensorPrimitives.Multiply(src, 1f / temperature, dst);
-        float max = TensorPrimitives.Max(dst);
-        TensorPrimitives.Subtract(dst, max, dst);
-        // Vectorised exponentials of stack chunks, summed in double in index order.
-        const int chunk = 256;
-        Span<float> exps = stackalloc float[Math.Min(chunk, dst.Length)];
-        double sum = 0;
-        for (int at = 0; at < dst.Length; at += chunk)
+        int rows = dst.Length / k;
+        const int narrow = 32;
+        for (int r = 0; r < rows; r++)
         {
-            var part = exps[..Math.Min(chunk, dst.Length - at)];
-            TensorPrimitives.Exp(dst.Slice(at, part.Length), part);
-            foreach (float v in part) sum += v;
+            var row = dst.Slice(r * k, k);
+            if (k >= narrow) TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
+            else
+            {
+                float max = row[0];
+                for (int j = 1; j < row.Length; j++) max = MathF.Max(max, row[j]);
+                for (int j = 0; j < row.Length; j++) row[j] -= max;
+            }
         }
-        TensorPrimitives.Subtract(dst, (float)Math.Log(sum), dst);
+        float[] exps = System.Buffers.ArrayPool<float>.Shared.Rent(dst.Length);
+        TensorPrimitives.Exp(dst, exps.AsSpan(0, dst.Length));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            foreach (float v in exps.AsSpan(r * k, k)) sum += v;
+            var row = dst.Slice(r * k, k);
+            float logSum = (float)Math.Log(sum);
+            if (k >= narrow) TensorPrimitives.Subtract(row, logSum, row);
+            else for (int j = 0; j < row.Length; j++) row[j] -= logSum;
+        }
+        System.Buffers.ArrayPool<float>.Shared.Return(exps);
     }
 }

@@ -29,17 +29,15 @@ public static class Loss
         var (n, k) = Rows("CrossEntropy", logits);
         if (labels.Length != n)
             throw new ArgumentException($"CrossEntropy: {labels.Length} labels for logits {logits.Describe()}.");
-        var logp = Tensor.CreateTemporary(logits.ShapeArray, clear: false);
-        double total = 0;
         var copy = labels.ToArray();
         for (int r = 0; r < n; r++)
-        {
             if ((uint)copy[r] >= (uint)k)
                 throw new ArgumentException($"CrossEntropy: label {copy[r]} at row {r} is outside [0, {k}) for logits {logits.Describe()}.");
-            var row = logp.Span.Slice(r * k, k);
-            Ops.LogSoftmaxRow(logits.Span.Slice(r * k, k), row, 1f);
-            total -= row[copy[r]];
-        }
+        var logp = Tensor.CreateTemporary(logits.ShapeArray, clear: false);
+        var lp = logp.Span;
+        Ops.LogSoftmaxRows(logits.Span, lp, k, 1f);
+        double total = 0;
+        for (int r = 0; r < n; r++) total -= lp[r * k + copy[r]];
         var y = Scalar(total / n);
         return Node.ShouldRecord(logits) ? new CrossEntropyNode(logp, copy).Record(y, logits) : y;
     }
@@ -82,12 +80,8 @@ public static class Loss
         if (!teacherLogits.Shape.SequenceEqual(studentLogits.Shape))
             throw new ArgumentException($"DistillationKl: student {studentLogits.Describe()} and teacher {teacherLogits.Describe()} shapes differ.");
         var q = Tensor.CreateTemporary(teacherLogits.ShapeArray, clear: false);
-        for (int r = 0; r < n; r++)
-        {
-            var row = q.Span.Slice(r * k, k);
-            Ops.LogSoftmaxRow(teacherLogits.Span.Slice(r * k, k), row, temperature);
-            TensorPrimitives.Exp(row, row);
-        }
+        Ops.LogSoftmaxRows(teacherLogits.Span, q.Span, k, temperature);
+        TensorPrimitives.Exp(q.Span, q.Span);
         return SoftTarget("DistillationKl", studentLogits, q, temperature, subtractEntropy: true);
     }
 
@@ -100,10 +94,10 @@ public static class Loss
         var logp = Tensor.CreateTemporary(logits.ShapeArray, clear: false);
         var qs = q.Span;
         double total = 0;
+        Ops.LogSoftmaxRows(logits.Span, logp.Span, k, temperature);
         for (int r = 0; r < n; r++)
         {
             var row = logp.Span.Slice(r * k, k);
-            Ops.LogSoftmaxRow(logits.Span.Slice(r * k, k), row, temperature);
             for (int j = 0; j < k; j++)
             {
                 float qj = qs[r * k + j];
