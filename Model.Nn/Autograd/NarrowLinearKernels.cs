@@ -150,27 +150,16 @@ internal static unsafe class NarrowLinearKernels
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int col0, int col1)
         {
-            int i = 0;
-            for (; i + 4 <= _rows; i += 4)
+            // Strips outermost: a strip of b (depth × 16) is loaded into L1 once and serves every row block.
+            int j = col0;
+            for (; j + Strip <= col1; j += Strip)
             {
-                int j = col0;
-                for (; j + Strip <= col1; j += Strip) Block4x16(i, j);
-                for (int r = i; r < i + 4; r++) Tail(r, j, col1);
+                int i = 0;
+                for (; i + 4 <= _rows; i += 4) Block4x16(i, j);
+                if (i + 2 <= _rows) { Block2x16(i, j); i += 2; }
+                if (i < _rows) Block1x16(i, j);
             }
-            if (i + 2 <= _rows)
-            {
-                int j = col0;
-                for (; j + Strip <= col1; j += Strip) Block2x16(i, j);
-                Tail(i, j, col1);
-                Tail(i + 1, j, col1);
-                i += 2;
-            }
-            if (i < _rows)
-            {
-                int j = col0;
-                for (; j + Strip <= col1; j += Strip) Block1x16(i, j);
-                Tail(i, j, col1);
-            }
+            for (int i = 0; i < _rows; i++) Tail(i, j, col1);
         }
 
         private void Store(int i, int j, Vector256<float> sum)
