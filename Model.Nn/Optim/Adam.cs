@@ -60,7 +60,8 @@ public sealed class Adam : Optimizer
         float l2 = DecoupledWeightDecay ? 0f : (float)wd;
         float shrink = DecoupledWeightDecay ? (float)(1 - lr * wd) : 1f;
 
-        var rule = new Rule(b1, b2, stepSize, sqrtBc2, (float)Eps, l2, shrink);
+        // 1 − β is rounded from double, as PyTorch passes alpha = 1 − beta to add_/addcmul_ (1f − 0.9f ≠ (float)0.1).
+        var rule = new Rule(b1, b2, (float)(1 - Beta1), (float)(1 - Beta2), stepSize, sqrtBc2, (float)Eps, l2, shrink);
         // Element-wise, so splitting a large parameter over the cores changes nothing in the result.
         int parts = p.Length >= 1 << 16 ? Parallelism.Partitions : 1;
         if (parts == 1)
@@ -79,11 +80,11 @@ public sealed class Adam : Optimizer
     }
 
     /// <summary>One Adam/AdamW update with the step's constants.</summary>
-    private readonly record struct Rule(float B1, float B2, float StepSize, float SqrtBc2, float Eps, float L2, float Shrink)
+    private readonly record struct Rule(float B1, float B2, float OneMinusB1, float OneMinusB2, float StepSize, float SqrtBc2, float Eps, float L2, float Shrink)
     {
         public void Apply(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v)
         {
-            float b1 = B1, b2 = B2, stepSize = StepSize, sqrtBc2 = SqrtBc2, eps = Eps, l2 = L2, shrink = Shrink;
+            float b1 = B1, b2 = B2, c1 = OneMinusB1, c2 = OneMinusB2, stepSize = StepSize, sqrtBc2 = SqrtBc2, eps = Eps, l2 = L2, shrink = Shrink;
             int i = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -95,8 +96,8 @@ public sealed class Adam : Optimizer
                 {
                     var pk = pv[k] * shrink;
                     var gk = gv[k] + l2 * pv[k];
-                    mv[k] = b1 * mv[k] + (1 - b1) * gk;
-                    vv[k] = b2 * vv[k] + (1 - b2) * gk * gk;
+                    mv[k] = b1 * mv[k] + c1 * gk;
+                    vv[k] = b2 * vv[k] + c2 * gk * gk;
                     pv[k] = pk - stepSize * mv[k] / (Vector.SquareRoot(vv[k]) / sqrtBc2 + new Vector<float>(eps));
                 }
                 i = pv.Length * Vector<float>.Count;
@@ -105,8 +106,8 @@ public sealed class Adam : Optimizer
             {
                 float pk = p[i] * shrink;
                 float gk = g[i] + l2 * p[i];
-                m[i] = b1 * m[i] + (1 - b1) * gk;
-                v[i] = b2 * v[i] + (1 - b2) * gk * gk;
+                m[i] = b1 * m[i] + c1 * gk;
+                v[i] = b2 * v[i] + c2 * gk * gk;
                 p[i] = pk - stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtBc2 + eps);
             }
         }
