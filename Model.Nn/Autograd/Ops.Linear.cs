@@ -90,11 +90,11 @@ public static partial class Ops
             {
                 var gb = GradBuffer(b, out bool fresh);
                 if (fresh) gb.Clear();
-                // Column sums of g, row by row (a plain loop for narrow rows, where a vector call costs more than it does).
+                // Column sums of g, row by row.
                 for (int r = 0; r < n; r++)
                 {
                     var row = gs.Slice(r * outF, outF);
-                    if (outF >= 32) TensorPrimitives.Add(gb, row, gb);
+                    if (outF >= PlainLoopWidth) TensorPrimitives.Add(gb, row, gb);
                     else for (int j = 0; j < row.Length; j++) gb[j] += row[j];
                 }
             }

@@ -42,21 +42,25 @@ public static partial class Ops
     public static Tensor Softmax(Tensor logits) => Exp(LogSoftmax(logits));
 
     /// <summary>
+    /// Rows narrower than this are processed with plain loops rather than one <c>TensorPrimitives</c> call per row,
+    /// whose fixed cost exceeds the work on a classifier's ~10 logits.
+    /// </summary>
+    internal const int PlainLoopWidth = 32;
+
+    /// <summary>
     /// dst = log softmax(src / temperature) for each row of k elements of [rows, k] matrices, computed as
-    /// z − max − log Σ exp(z − max) with the sum in double. All rows go through one vectorised exponential, and
-    /// narrow rows use plain loops: a classifier's rows are ~10 wide, where a vector call per row costs more than
-    /// its work.
+    /// z − max − log Σ exp(z − max) with the sum in double. All rows go through one vectorised exponential.
     /// </summary>
     internal static void LogSoftmaxRows(ReadOnlySpan<float> src, Span<float> dst, int k, float temperature)
     {
+        if (dst.IsEmpty) return;
         if (temperature == 1f) src.CopyTo(dst);
         else TensorPrimitives.Multiply(src, 1f / temperature, dst);
         int rows = dst.Length / k;
-        const int narrow = 32;
         for (int r = 0; r < rows; r++)
         {
             var row = dst.Slice(r * k, k);
-            if (k >= narrow) TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
+            if (k >= PlainLoopWidth) TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
             else
             {
                 float max = row[0];
@@ -72,7 +76,7 @@ public static partial class Ops
             foreach (float v in exps.AsSpan(r * k, k)) sum += v;
             var row = dst.Slice(r * k, k);
             float logSum = (float)Math.Log(sum);
-            if (k >= narrow) TensorPrimitives.Subtract(row, logSum, row);
+            if (k >= PlainLoopWidth) TensorPrimitives.Subtract(row, logSum, row);
             else for (int j = 0; j < row.Length; j++) row[j] -= logSum;
         }
         System.Buffers.ArrayPool<float>.Shared.Return(exps);
