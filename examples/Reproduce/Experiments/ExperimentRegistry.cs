@@ -7,6 +7,7 @@ public static class ExperimentRegistry
     public static IReadOnlyList<IExperiment> All { get; } =
     [
         new DataExperiment(),
+        new BaselinesExperiment(),
         new ProbabilisticExperiment(),
         new BayesianExperiment(),
     ];

@@ -5,6 +5,7 @@ using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
 using Probabilistic.Plots;
 using Probabilistic.Reproduce.Results;
+using static Probabilistic.Reproduce.Results.SeedStatistics;
 
 namespace Probabilistic.Reproduce.Experiments;
 
@@ -262,12 +263,4 @@ public sealed class ProbabilisticExperiment : IExperiment
     private static double Mean(List<StudentOutcome> runs, Func<StudentMetrics, double> metric) => runs.Average(r => metric(r.Metrics));
 
     private static double Sd(List<StudentOutcome> runs, Func<StudentMetrics, double> metric) => StandardDeviation(runs.Select(r => metric(r.Metrics)).ToList());
-
-    /// <summary>Sample standard deviation (n − 1); 0 for a single run.</summary>
-    private static double StandardDeviation(IReadOnlyList<double> values)
-    {
-        if (values.Count < 2) return 0;
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-    }
 }
