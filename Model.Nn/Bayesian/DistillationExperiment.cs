@@ -54,9 +54,10 @@ public static class DistillationExperiment
     /// <summary>The teacher's prior precision α (N(0, 1), as the code's prior variance 1).</summary>
     public const double PriorPrecision = 1;
 
-    /// <summary>A trained teacher and its posterior over the weights (bias-free modes) or the compat point estimate.</summary>
-    public sealed record Teacher(FlatMlp Network, TrainedNetwork Trained, FullGaussianPosterior? Full, DiagonalGaussianPosterior? Diagonal,
-        double[] HessianDiagonal, MathNet.Numerics.LinearAlgebra.Matrix<double>? Precision);
+    /// <summary>A trained teacher and its posterior over the weights (bias-free modes: full in precision form, or
+    /// diagonal) or the compat point estimate; <paramref name="HessianDiagonal"/> = diag of the GGN precision.</summary>
+    public sealed record Teacher(FlatMlp Network, TrainedNetwork Trained, PrecisionGaussianPosterior? Full, DiagonalGaussianPosterior? Diagonal,
+        double[] HessianDiagonal);
 
     /// <summary>Trains the teacher and builds its posterior of the given kind.</summary>
     public static Teacher TrainTeacher(DistillationProblem problem, TeacherPosteriorKind kind, ulong seed, Action<string>? log = null)
@@ -70,7 +71,7 @@ public static class DistillationExperiment
         {
             var ones = Enumerable.Repeat(1.0, net.ParameterCount).ToArray();
             var trainedCompat = BayesianTraining.TrainCodeFaithful(net, init, init.Select(v => (double)v).ToArray(), ones, problem.Train, problem.Test, problem.Likelihood, settings);
-            return new Teacher(net, trainedCompat, null, null, [], null);
+            return new Teacher(net, trainedCompat, null, null, []);
         }
         TrainedNetwork trained = kind == TeacherPosteriorKind.MeanField
             ? BayesianTraining.TrainVariational(net, init, new DiagonalGaussianPrior(new double[net.ParameterCount], Enumerable.Repeat(1.0, net.ParameterCount).ToArray()),
@@ -83,14 +84,13 @@ public static class DistillationExperiment
             case TeacherPosteriorKind.LaplaceFull:
                 var lik = problem.Likelihood as GaussianLikelihood
                     ?? throw new ArgumentException("DistillationExperiment: the full Laplace covariance is implemented for the Gaussian likelihood (scalar output).");
-                var precision = LaplaceApproximation.FullPrecision(net, trained.Mean, problem.Train, lik, PriorPrecision);
-                return new Teacher(net, trained, LaplaceApproximation.FromPrecision(net, trained.Mean, precision), null, hessian, precision);
+                return new Teacher(net, trained, LaplaceApproximation.FullInPrecisionForm(net, trained.Mean, problem.Train, lik, PriorPrecision), null, hessian);
             case TeacherPosteriorKind.LaplaceDiagonal:
                 return new Teacher(net, trained, null,
-                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), hessian.Select(h => 1 / h).ToArray()), hessian, null);
+                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), hessian.Select(h => 1 / h).ToArray()), hessian);
             default:
                 return new Teacher(net, trained, null,
-                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), trained.LogVariance!.Select(Math.Exp).ToArray()), hessian, null);
+                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), trained.LogVariance!.Select(Math.Exp).ToArray()), hessian);
         }
     }
 
@@ -103,7 +103,7 @@ public static class DistillationExperiment
         "random" => NeuronOrdering.Random(new Rng(seed * 104729 + 3)),
         "obd" => NeuronOrdering.OptimalBrainDamage(teacher.HessianDiagonal.Select(h => h - PriorPrecision).ToArray(), teacher.Trained.Mean.Select(v => (double)v).ToArray()),
         "density-ratio" => NeuronOrdering.DensityRatio(),
-        "belsley" => NeuronOrdering.Belsley(teacher.Precision ?? LaplaceApproximation.FullPrecision(teacher.Network, teacher.Trained.Mean, problem.Train,
+        "belsley" => NeuronOrdering.Belsley(teacher.Full?.Precision ?? LaplaceApproximation.FullPrecision(teacher.Network, teacher.Trained.Mean, problem.Train,
             problem.Likelihood as GaussianLikelihood ?? throw new ArgumentException("Belsley ordering: the full precision is implemented for the Gaussian likelihood."), PriorPrecision)),
         _ => throw new ArgumentException($"DistillationExperiment: unknown ordering '{name}' (random, obd, density-ratio, belsley)."),
     };

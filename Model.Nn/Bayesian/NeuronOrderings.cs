@@ -18,6 +18,10 @@ public abstract class NeuronOrdering
     /// means and marginal variances.</summary>
     protected abstract double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance);
 
+    /// <summary>Whether <see cref="Relevance"/> reads the current posterior's means and variances (then the plan
+    /// cannot be fixed before aligning, and the joint precision-form alignment does not apply).</summary>
+    public virtual bool UsesPosteriorMoments => false;
+
     /// <summary>Called after each step with the kept parameter indices, so teacher-level scores follow the structure.</summary>
     protected virtual void Keep(int[] kept) { }
 
@@ -96,6 +100,8 @@ public abstract class NeuronOrdering
     {
         public override string Name => "density-ratio";
 
+        public override bool UsesPosteriorMoments => true;
+
         protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance) =>
             Enumerable.Range(0, mean.Count).Select(i => Math.Abs(mean[i]) / Math.Sqrt(variance[i])).ToArray();
     }
@@ -133,6 +139,28 @@ public static class OrderedAlignment
             executed.Add(step);
         }
         return (posterior, executed);
+    }
+
+    /// <summary>
+    /// Aligns a precision-form posterior: the ordering fixes every step's neurons first (it must not read the
+    /// posterior's moments), then <see cref="JointAlignment"/> aligns through the whole plan at once.
+    /// </summary>
+    public static (FullGaussianPosterior Posterior, IReadOnlyList<AlignmentStep> Steps) Align(PrecisionGaussianPosterior posterior, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering)
+    {
+        ArgumentNullException.ThrowIfNull(posterior);
+        if (ordering.UsesPosteriorMoments)
+            throw new NotSupportedException($"OrderedAlignment: the {ordering.Name} ordering reads the intermediate posteriors' moments, which the joint " +
+                "precision-form alignment never forms; use it with a diagonal or covariance-form posterior.");
+        var executed = new List<AlignmentStep>();
+        var structure = posterior.Structure;
+        foreach (var template in skeleton)
+        {
+            var step = Concretise(template, structure, ordering, [], []);
+            ordering.AfterStep(KeptIndices(structure, step));
+            structure = step.ApplyTo(structure);
+            executed.Add(step);
+        }
+        return (JointAlignment.Apply(posterior, executed), executed);
     }
 
     /// <summary>Aligns a diagonal posterior; returns it and the executed steps.</summary>
