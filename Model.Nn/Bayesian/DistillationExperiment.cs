@@ -113,7 +113,7 @@ public static class DistillationExperiment
 
     /// <summary>Aligns the teacher posterior and trains the three students.</summary>
     public static DistillationOutcome Distil(DistillationProblem problem, Teacher teacher, NeuronOrdering ordering, ulong seed, Action<string>? log = null,
-        bool studentsBaselineOnly = false)
+        bool transposedMaskQuirk = false)
     {
         var settings = problem.StudentSettings with { Seed = seed * 7919 + 5 };
         bool compat = teacher.Network.HasBiases;
@@ -128,7 +128,7 @@ public static class DistillationExperiment
         IReadOnlyList<AlignmentStep> steps;
         if (compat)
         {
-            (alignedMean, alignedVariance, steps) = AlignCompat(teacher, problem.Skeleton, ordering);
+            (alignedMean, alignedVariance, steps) = AlignCompat(teacher, problem.Skeleton, ordering, transposedMaskQuirk);
             alignedPrior = new DiagonalGaussianPrior(alignedMean, alignedVariance);
         }
         else if (teacher.Full is not null)
@@ -170,9 +170,11 @@ public static class DistillationExperiment
     /// CODE-COMPAT alignment of the point estimate with biases: the diagonal weights posterior goes through
     /// <see cref="OrderedAlignment"/>; a removed neuron's bias is marginalised with its row, a removed layer's bias
     /// b_t is conditioned on 0 (with a diagonal covariance both are dropping the entries). Returns the student's
-    /// [weights, biases] mean and variance.
+    /// [weights, biases] mean and variance. <paramref name="transposedMaskQuirk"/> copies the weights the way the
+    /// authors' code did (<see cref="TransposedMaskQuirk"/>); off by default (the correct sub-network).
     /// </summary>
-    public static (double[] Mean, double[] Variance, IReadOnlyList<AlignmentStep> Steps) AlignCompat(Teacher teacher, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering)
+    public static (double[] Mean, double[] Variance, IReadOnlyList<AlignmentStep> Steps) AlignCompat(Teacher teacher, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering,
+        bool transposedMaskQuirk = false)
     {
         var net = teacher.Network;
         var mean = teacher.Trained.Mean.Select(v => (double)v).ToArray();
@@ -181,6 +183,12 @@ public static class DistillationExperiment
         int w = net.Structure.ParameterCount;
         var weights = new DiagonalGaussianPosterior(net.Structure, mean[..w], variance[..w]);
         var (aligned, steps) = OrderedAlignment.Align(weights, skeleton, ordering);
+        if (transposedMaskQuirk)
+        {
+            var plan = ComposedAlignment.Compose(net.Structure, steps);
+            int[] copied = TransposedMaskQuirk.TeacherIndices(net.Structure, plan.Target, plan.Kept);
+            aligned = new DiagonalGaussianPosterior(plan.Target, copied.Select(i => mean[i]).ToArray(), copied.Select(i => variance[i]).ToArray());
+        }
 
         // Bias indices of every current layer, followed through the executed steps.
         var biases = new List<List<int>>();
@@ -231,6 +239,7 @@ public static class DistillationProblems
         IReadOnlyList<AlignmentStep> skeleton = [new NeuronRemoval(1, Enumerable.Range(0, 750).ToArray()), new LayerRemoval(2)];
         return new DistillationProblem("FashionMNIST, layer removal", SupervisedData.From(data.Train), SupervisedData.From(data.Test).Head(testCount),
             new SoftmaxLikelihood(10), new NetworkStructure([784, 800, 50, 10]), new NetworkStructure([784, 50, 10]), skeleton,
-            new TrainingSettings(teacherSteps, KlWeight: 0.2), new TrainingSettings(studentSteps, KlWeight: 0.2));
+            // The teacher's test ℓ is only reported at the end (a 668k-weight pass over the test set every 100 steps is costly).
+            new TrainingSettings(teacherSteps, KlWeight: 0.2, EvaluateEvery: teacherSteps), new TrainingSettings(studentSteps, KlWeight: 0.2));
     }
 }
