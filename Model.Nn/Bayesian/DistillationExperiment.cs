@@ -78,13 +78,18 @@ public static class DistillationExperiment
                 problem.Train, problem.Test, problem.Likelihood, settings)
             : BayesianTraining.TrainMap(net, init, PriorPrecision, problem.Train, problem.Test, problem.Likelihood, settings);
         log?.Invoke($"teacher test ℓ {trained.Curve.Final:F4}; posterior");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         double[] hessian = LaplaceApproximation.DiagonalPrecision(net, trained.Mean, problem.Train, problem.Likelihood, PriorPrecision);
+        log?.Invoke($"diagonal GGN of {net.ParameterCount} weights over {problem.Train.Count} samples: {watch.Elapsed.TotalSeconds:F2} s");
         switch (kind)
         {
             case TeacherPosteriorKind.LaplaceFull:
                 var lik = problem.Likelihood as GaussianLikelihood
                     ?? throw new ArgumentException("DistillationExperiment: the full Laplace covariance is implemented for the Gaussian likelihood (scalar output).");
-                return new Teacher(net, trained, LaplaceApproximation.FullInPrecisionForm(net, trained.Mean, problem.Train, lik, PriorPrecision), null, hessian);
+                watch.Restart();
+                var full = LaplaceApproximation.FullInPrecisionForm(net, trained.Mean, problem.Train, lik, PriorPrecision);
+                log?.Invoke($"full GGN precision {net.ParameterCount}²: {watch.Elapsed.TotalSeconds:F2} s");
+                return new Teacher(net, trained, full, null, hessian);
             case TeacherPosteriorKind.LaplaceDiagonal:
                 return new Teacher(net, trained, null,
                     new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), hessian.Select(h => 1 / h).ToArray()), hessian);
@@ -117,6 +122,8 @@ public static class DistillationExperiment
     {
         var settings = problem.StudentSettings with { Seed = seed * 7919 + 5 };
         bool compat = teacher.Network.HasBiases;
+        if (transposedMaskQuirk && !compat)
+            throw new ArgumentException("DistillationExperiment: the transposed-mask quirk reproduces the authors' code and exists only in the code-compat mode.");
         var student = new FlatMlp(problem.Student, hasBiases: compat, compat ? HiddenActivation.LeakyRelu : HiddenActivation.Relu);
         var init = student.InitialParameters(new Rng(seed * 7919 + 4));
         int n = student.ParameterCount;
@@ -133,7 +140,9 @@ public static class DistillationExperiment
         }
         else if (teacher.Full is not null)
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             var (full, executed) = OrderedAlignment.Align(teacher.Full, problem.Skeleton, ordering);
+            log?.Invoke($"joint precision-form alignment to {full.Structure}: {watch.Elapsed.TotalSeconds:F2} s");
             alignedPrior = FullGaussianPrior.From(full);
             alignedMean = full.Mean.ToArray();
             alignedVariance = alignedPrior.MarginalVariances();
@@ -147,6 +156,8 @@ public static class DistillationExperiment
             alignedVariance = diag.Variance;
             steps = executed;
         }
+        var sortedVariance = alignedVariance.Order().ToArray();
+        log?.Invoke($"aligned prior marginal variances: min {sortedVariance[0]:G3}, median {sortedVariance[n / 2]:G3}, max {sortedVariance[^1]:G3}");
         if (alignedMean.Length != n)
             throw new InvalidOperationException($"DistillationExperiment: the aligned prior has {alignedMean.Length} parameters, the student {problem.Student} {n}.");
         float[] distilInit = alignedMean.Select(v => (float)v).ToArray();
