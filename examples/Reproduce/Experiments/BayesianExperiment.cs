@@ -105,7 +105,7 @@ public sealed class BayesianExperiment : IExperiment
         var problem = DistillationProblems.FashionMnist(context.Data.FashionMnist, steps, steps, testCount);
         var table = result.AddTable("fmnist", "FashionMNIST [784,800,50,10] → [784,50,10]: S and final test ℓ (−CE), random ordering", "mode", "seed",
             "S distil", "S distil-all", "ℓ teacher", "ℓ student", "ℓ distil", "ℓ distil-all", "seconds");
-        var figure = new Figure("Bayesian distillation (FashionMNIST): test log-likelihood (−CE) every 100 steps, first seed", 1100, 420,
+        var figure = new Figure("FashionMNIST: test log-likelihood (−CE), first seed", 1100, 420,
             rows: 1, cols: FashionMnistModes.Length);
         int col = 0;
         foreach (var kind in FashionMnistModes)
