@@ -196,6 +196,22 @@ public class DistillationTests
     }
 
     [Fact]
+    public void Belsley_component_is_the_top_eigenpair_of_the_precision()
+    {
+        var posterior = RandomPosterior(new NetworkStructure([3, 5, 2]), 92);
+        var precision = posterior.Covariance.Inverse();
+        precision = 0.5 * (precision + precision.Transpose());
+        var top = NeuronOrdering.BelsleyComponent(precision);
+        var evd = precision.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        double largest = evd.EigenValues.Max(c => c.Real);
+        Assert.True(top.Residual < 1e-9, $"residual {top.Residual} after {top.Iterations} iterations");
+        Assert.True(Math.Abs(top.Value - largest) < 1e-8 * largest, $"{top.Value} vs {largest}");
+        int k = evd.EigenValues.Select(c => c.Real).ToList().IndexOf(largest);
+        double alignment = Math.Abs(Enumerable.Range(0, top.Vector.Length).Sum(i => top.Vector[i] * evd.EigenVectors[i, k]));
+        Assert.True(alignment > 1 - 1e-8, $"|<u, u_max>| = {alignment}");
+    }
+
+    [Fact]
     public void Obd_and_density_ratio_remove_the_neuron_with_the_least_saliency()
     {
         var s = new NetworkStructure([2, 3, 1]);

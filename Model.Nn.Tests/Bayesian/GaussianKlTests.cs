@@ -109,4 +109,23 @@ public class GaussianKlTests
             Assert.Equal((GaussianKl.Diagonal(mu, logVar, pm, up) - GaussianKl.Diagonal(mu, logVar, pm, dn)) / (2 * h), gplv[i], 1e-6);
         }
     }
+
+    [Fact]
+    public void Float_vectorised_gradients_match_the_double_closed_form()
+    {
+        var rng = new Rng(41);
+        int d = 37; // not a multiple of any vector width
+        var (muQ, lvQ) = RandomQ(d, rng);
+        var (muP, lvP) = RandomQ(d, rng);
+        var g = new double[4][];
+        for (int k = 0; k < 4; k++) g[k] = new double[d];
+        GaussianKl.Diagonal(muQ, lvQ, muP, lvP, g[0], g[1], g[2], g[3], scale: 0.2);
+        var fast = new GaussianKl.DiagonalGradients(d);
+        float[] F(double[] v) => v.Select(x => (float)x).ToArray();
+        fast.Compute(F(muQ), F(lvQ), F(muP), F(lvP), 0.2f);
+        var got = new[] { fast.MuQ, fast.LogVarQ, fast.MuP, fast.LogVarP };
+        for (int k = 0; k < 4; k++)
+            for (int i = 0; i < d; i++)
+                Assert.True(Math.Abs(got[k][i] - g[k][i]) <= 1e-5 * (1 + Math.Abs(g[k][i])), $"gradient {k}[{i}]: {got[k][i]} vs {g[k][i]}");
+    }
 }

@@ -172,49 +172,23 @@ public static class BayesianTraining
         var pLogVar = new Tensor(priorVariance.Select(v => (float)Math.Log(v)).ToArray(), n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
         var adamQ = new Adam([mu, logVar], settings.LearningRate);
         var adamP = new Adam([pMu, pLogVar], settings.PriorLearningRate);
-        var buffers = new double[6][];
-        for (int k = 0; k < buffers.Length; k++) buffers[k] = new double[n];
         var gradW = new float[n];
-        double alpha = settings.KlWeight;
-
-        // α·KL(q‖p) with its gradients: buffers 0..3 hold μ_q, ln s², μ_p, ln v_p; 4..5 the gradients asked for.
-        void Kl(bool forQ)
-        {
-            for (int p = 0; p < n; p++)
-            {
-                buffers[0][p] = mu.Span[p];
-                buffers[1][p] = logVar.Span[p];
-                buffers[2][p] = pMu.Span[p];
-                buffers[3][p] = pLogVar.Span[p];
-            }
-            Array.Clear(buffers[4]);
-            Array.Clear(buffers[5]);
-            if (forQ) GaussianKl.Diagonal(buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], buffers[5], default, default, alpha);
-            else GaussianKl.Diagonal(buffers[0], buffers[1], buffers[2], buffers[3], default, default, buffers[4], buffers[5], alpha);
-        }
-
+        var kl = new GaussianKl.DiagonalGradients(n);
+        float alpha = (float)settings.KlWeight;
         for (int step = 1; step <= settings.Steps; step++)
         {
             Array.Clear(gradW);
             int batch = run.DataGradient(mu.Span, gradW, metricLoss: true);
-            Kl(forQ: true);
-            var gm = mu.Grad!.Span;
-            var glv = logVar.Grad!.Span;
             // −ℓ = (mean batch loss)/B: the per-sample gradients are divided by B twice (Run.DataGradient did once).
-            for (int p = 0; p < n; p++)
-            {
-                gm[p] = gradW[p] / batch + (float)buffers[4][p];
-                glv[p] = (float)buffers[5][p];
-            }
+            var gm = mu.Grad!.Span;
+            kl.Compute(mu.Span, logVar.Span, pMu.Span, pLogVar.Span, alpha);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradW, 1f / batch, kl.MuQ, gm);
+            kl.LogVarQ.CopyTo(logVar.Grad!.Span);
             adamQ.Step();
-            Kl(forQ: false);
-            var gpm = pMu.Grad!.Span;
-            var gplv = pLogVar.Grad!.Span;
-            for (int p = 0; p < n; p++)
-            {
-                gpm[p] = (float)buffers[4][p];
-                gplv[p] = (float)buffers[5][p];
-            }
+            // The prior's step sees the KL at the updated q, as the code recomputes the loss before it.
+            kl.Compute(mu.Span, logVar.Span, pMu.Span, pLogVar.Span, alpha);
+            kl.MuP.CopyTo(pMu.Grad!.Span);
+            kl.LogVarP.CopyTo(pLogVar.Grad!.Span);
             adamP.Step();
             run.MaybeEvaluate(step, mu.Span);
         }

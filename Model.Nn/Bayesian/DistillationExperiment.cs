@@ -54,9 +54,10 @@ public static class DistillationExperiment
     /// <summary>The teacher's prior precision α (N(0, 1), as the code's prior variance 1).</summary>
     public const double PriorPrecision = 1;
 
-    /// <summary>A trained teacher and its posterior over the weights (bias-free modes) or the compat point estimate.</summary>
-    public sealed record Teacher(FlatMlp Network, TrainedNetwork Trained, FullGaussianPosterior? Full, DiagonalGaussianPosterior? Diagonal,
-        double[] HessianDiagonal, MathNet.Numerics.LinearAlgebra.Matrix<double>? Precision);
+    /// <summary>A trained teacher and its posterior over the weights (bias-free modes: full in precision form, or
+    /// diagonal) or the compat point estimate; <paramref name="HessianDiagonal"/> = diag of the GGN precision.</summary>
+    public sealed record Teacher(FlatMlp Network, TrainedNetwork Trained, PrecisionGaussianPosterior? Full, DiagonalGaussianPosterior? Diagonal,
+        double[] HessianDiagonal);
 
     /// <summary>Trains the teacher and builds its posterior of the given kind.</summary>
     public static Teacher TrainTeacher(DistillationProblem problem, TeacherPosteriorKind kind, ulong seed, Action<string>? log = null)
@@ -70,27 +71,31 @@ public static class DistillationExperiment
         {
             var ones = Enumerable.Repeat(1.0, net.ParameterCount).ToArray();
             var trainedCompat = BayesianTraining.TrainCodeFaithful(net, init, init.Select(v => (double)v).ToArray(), ones, problem.Train, problem.Test, problem.Likelihood, settings);
-            return new Teacher(net, trainedCompat, null, null, [], null);
+            return new Teacher(net, trainedCompat, null, null, []);
         }
         TrainedNetwork trained = kind == TeacherPosteriorKind.MeanField
             ? BayesianTraining.TrainVariational(net, init, new DiagonalGaussianPrior(new double[net.ParameterCount], Enumerable.Repeat(1.0, net.ParameterCount).ToArray()),
                 problem.Train, problem.Test, problem.Likelihood, settings)
             : BayesianTraining.TrainMap(net, init, PriorPrecision, problem.Train, problem.Test, problem.Likelihood, settings);
         log?.Invoke($"teacher test ℓ {trained.Curve.Final:F4}; posterior");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         double[] hessian = LaplaceApproximation.DiagonalPrecision(net, trained.Mean, problem.Train, problem.Likelihood, PriorPrecision);
+        log?.Invoke($"diagonal GGN of {net.ParameterCount} weights over {problem.Train.Count} samples: {watch.Elapsed.TotalSeconds:F2} s");
         switch (kind)
         {
             case TeacherPosteriorKind.LaplaceFull:
                 var lik = problem.Likelihood as GaussianLikelihood
                     ?? throw new ArgumentException("DistillationExperiment: the full Laplace covariance is implemented for the Gaussian likelihood (scalar output).");
-                var precision = LaplaceApproximation.FullPrecision(net, trained.Mean, problem.Train, lik, PriorPrecision);
-                return new Teacher(net, trained, LaplaceApproximation.FromPrecision(net, trained.Mean, precision), null, hessian, precision);
+                watch.Restart();
+                var full = LaplaceApproximation.FullInPrecisionForm(net, trained.Mean, problem.Train, lik, PriorPrecision);
+                log?.Invoke($"full GGN precision {net.ParameterCount}²: {watch.Elapsed.TotalSeconds:F2} s");
+                return new Teacher(net, trained, full, null, hessian);
             case TeacherPosteriorKind.LaplaceDiagonal:
                 return new Teacher(net, trained, null,
-                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), hessian.Select(h => 1 / h).ToArray()), hessian, null);
+                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), hessian.Select(h => 1 / h).ToArray()), hessian);
             default:
                 return new Teacher(net, trained, null,
-                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), trained.LogVariance!.Select(Math.Exp).ToArray()), hessian, null);
+                    new DiagonalGaussianPosterior(problem.Teacher, trained.Mean.Select(v => (double)v).ToArray(), trained.LogVariance!.Select(Math.Exp).ToArray()), hessian);
         }
     }
 
@@ -103,7 +108,7 @@ public static class DistillationExperiment
         "random" => NeuronOrdering.Random(new Rng(seed * 104729 + 3)),
         "obd" => NeuronOrdering.OptimalBrainDamage(teacher.HessianDiagonal.Select(h => h - PriorPrecision).ToArray(), teacher.Trained.Mean.Select(v => (double)v).ToArray()),
         "density-ratio" => NeuronOrdering.DensityRatio(),
-        "belsley" => NeuronOrdering.Belsley(teacher.Precision ?? LaplaceApproximation.FullPrecision(teacher.Network, teacher.Trained.Mean, problem.Train,
+        "belsley" => NeuronOrdering.Belsley(teacher.Full?.Precision ?? LaplaceApproximation.FullPrecision(teacher.Network, teacher.Trained.Mean, problem.Train,
             problem.Likelihood as GaussianLikelihood ?? throw new ArgumentException("Belsley ordering: the full precision is implemented for the Gaussian likelihood."), PriorPrecision)),
         _ => throw new ArgumentException($"DistillationExperiment: unknown ordering '{name}' (random, obd, density-ratio, belsley)."),
     };
@@ -113,10 +118,12 @@ public static class DistillationExperiment
 
     /// <summary>Aligns the teacher posterior and trains the three students.</summary>
     public static DistillationOutcome Distil(DistillationProblem problem, Teacher teacher, NeuronOrdering ordering, ulong seed, Action<string>? log = null,
-        bool studentsBaselineOnly = false)
+        bool transposedMaskQuirk = false)
     {
         var settings = problem.StudentSettings with { Seed = seed * 7919 + 5 };
         bool compat = teacher.Network.HasBiases;
+        if (transposedMaskQuirk && !compat)
+            throw new ArgumentException("DistillationExperiment: the transposed-mask quirk reproduces the authors' code and exists only in the code-compat mode.");
         var student = new FlatMlp(problem.Student, hasBiases: compat, compat ? HiddenActivation.LeakyRelu : HiddenActivation.Relu);
         var init = student.InitialParameters(new Rng(seed * 7919 + 4));
         int n = student.ParameterCount;
@@ -128,12 +135,14 @@ public static class DistillationExperiment
         IReadOnlyList<AlignmentStep> steps;
         if (compat)
         {
-            (alignedMean, alignedVariance, steps) = AlignCompat(teacher, problem.Skeleton, ordering);
+            (alignedMean, alignedVariance, steps) = AlignCompat(teacher, problem.Skeleton, ordering, transposedMaskQuirk);
             alignedPrior = new DiagonalGaussianPrior(alignedMean, alignedVariance);
         }
         else if (teacher.Full is not null)
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             var (full, executed) = OrderedAlignment.Align(teacher.Full, problem.Skeleton, ordering);
+            log?.Invoke($"joint precision-form alignment to {full.Structure}: {watch.Elapsed.TotalSeconds:F2} s");
             alignedPrior = FullGaussianPrior.From(full);
             alignedMean = full.Mean.ToArray();
             alignedVariance = alignedPrior.MarginalVariances();
@@ -147,6 +156,8 @@ public static class DistillationExperiment
             alignedVariance = diag.Variance;
             steps = executed;
         }
+        var sortedVariance = alignedVariance.Order().ToArray();
+        log?.Invoke($"aligned prior marginal variances: min {sortedVariance[0]:G3}, median {sortedVariance[n / 2]:G3}, max {sortedVariance[^1]:G3}");
         if (alignedMean.Length != n)
             throw new InvalidOperationException($"DistillationExperiment: the aligned prior has {alignedMean.Length} parameters, the student {problem.Student} {n}.");
         float[] distilInit = alignedMean.Select(v => (float)v).ToArray();
@@ -170,9 +181,11 @@ public static class DistillationExperiment
     /// CODE-COMPAT alignment of the point estimate with biases: the diagonal weights posterior goes through
     /// <see cref="OrderedAlignment"/>; a removed neuron's bias is marginalised with its row, a removed layer's bias
     /// b_t is conditioned on 0 (with a diagonal covariance both are dropping the entries). Returns the student's
-    /// [weights, biases] mean and variance.
+    /// [weights, biases] mean and variance. <paramref name="transposedMaskQuirk"/> copies the weights the way the
+    /// authors' code did (<see cref="TransposedMaskQuirk"/>); off by default (the correct sub-network).
     /// </summary>
-    public static (double[] Mean, double[] Variance, IReadOnlyList<AlignmentStep> Steps) AlignCompat(Teacher teacher, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering)
+    public static (double[] Mean, double[] Variance, IReadOnlyList<AlignmentStep> Steps) AlignCompat(Teacher teacher, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering,
+        bool transposedMaskQuirk = false)
     {
         var net = teacher.Network;
         var mean = teacher.Trained.Mean.Select(v => (double)v).ToArray();
@@ -181,6 +194,12 @@ public static class DistillationExperiment
         int w = net.Structure.ParameterCount;
         var weights = new DiagonalGaussianPosterior(net.Structure, mean[..w], variance[..w]);
         var (aligned, steps) = OrderedAlignment.Align(weights, skeleton, ordering);
+        if (transposedMaskQuirk)
+        {
+            var plan = ComposedAlignment.Compose(net.Structure, steps);
+            int[] copied = TransposedMaskQuirk.TeacherIndices(net.Structure, plan.Target, plan.Kept);
+            aligned = new DiagonalGaussianPosterior(plan.Target, copied.Select(i => mean[i]).ToArray(), copied.Select(i => variance[i]).ToArray());
+        }
 
         // Bias indices of every current layer, followed through the executed steps.
         var biases = new List<List<int>>();
@@ -231,6 +250,7 @@ public static class DistillationProblems
         IReadOnlyList<AlignmentStep> skeleton = [new NeuronRemoval(1, Enumerable.Range(0, 750).ToArray()), new LayerRemoval(2)];
         return new DistillationProblem("FashionMNIST, layer removal", SupervisedData.From(data.Train), SupervisedData.From(data.Test).Head(testCount),
             new SoftmaxLikelihood(10), new NetworkStructure([784, 800, 50, 10]), new NetworkStructure([784, 50, 10]), skeleton,
-            new TrainingSettings(teacherSteps, KlWeight: 0.2), new TrainingSettings(studentSteps, KlWeight: 0.2));
+            // The teacher's test ℓ is only reported at the end (a 668k-weight pass over the test set every 100 steps is costly).
+            new TrainingSettings(teacherSteps, KlWeight: 0.2, EvaluateEvery: teacherSteps), new TrainingSettings(studentSteps, KlWeight: 0.2));
     }
 }

@@ -124,7 +124,7 @@ public static class GaussianAlignment
         return chol;
     }
 
-    private static Matrix<double> Block(Matrix<double> m, IReadOnlyList<int> rows, IReadOnlyList<int> cols) =>
+    internal static Matrix<double> Block(Matrix<double> m, IReadOnlyList<int> rows, IReadOnlyList<int> cols) =>
         Matrix<double>.Build.Dense(rows.Count, cols.Count, (i, j) => m[rows[i], cols[j]]);
 
     private static DiagonalGaussianPosterior Slice(DiagonalGaussianPosterior p, NetworkStructure structure, int[] kept) =>

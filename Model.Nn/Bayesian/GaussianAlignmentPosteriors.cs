@@ -92,3 +92,34 @@ public sealed class DiagonalGaussianPosterior
     /// <summary>diag(Σ) (length N, all &gt; 0).</summary>
     public double[] Variance { get; }
 }
+
+/// <summary>
+/// A Gaussian N(m, Λ^{-1}) over the parameters of a <see cref="NetworkStructure"/> stored by its precision Λ: the
+/// natural form of a Laplace posterior (Λ = GGN + prior precision), aligned by <see cref="JointAlignment"/> without
+/// ever inverting the whole Λ. Λ is assumed symmetric positive definite; it is checked where it is factorised.
+/// </summary>
+public sealed class PrecisionGaussianPosterior
+{
+    /// <summary>N(mean, precision^{-1}) over the parameters of <paramref name="structure"/> (shapes checked).</summary>
+    public PrecisionGaussianPosterior(NetworkStructure structure, Vector<double> mean, Matrix<double> precision)
+    {
+        ArgumentNullException.ThrowIfNull(structure);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(precision);
+        int n = structure.ParameterCount;
+        if (mean.Count != n || precision.RowCount != n || precision.ColumnCount != n)
+            throw new ArgumentException($"PrecisionGaussianPosterior: structure {structure} has {n} parameters; mean has {mean.Count}, precision is {precision.RowCount}×{precision.ColumnCount}.");
+        Structure = structure;
+        Mean = mean;
+        Precision = precision;
+    }
+
+    /// <summary>The network the parameters belong to.</summary>
+    public NetworkStructure Structure { get; }
+
+    /// <summary>m (length N).</summary>
+    public Vector<double> Mean { get; }
+
+    /// <summary>Λ = Σ^{-1} (N×N).</summary>
+    public Matrix<double> Precision { get; }
+}

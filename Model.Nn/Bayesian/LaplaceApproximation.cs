@@ -85,7 +85,18 @@ public static class LaplaceApproximation
     public static FullGaussianPosterior Full(FlatMlp network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision) =>
         FromPrecision(network, weights, FullPrecision(network, weights, data, likelihood, priorPrecision));
 
-    /// <summary>N(ŵ, Λ^{-1}) from a precision matrix computed by <see cref="FullPrecision"/>.</summary>
+    /// <summary>
+    /// N(ŵ, Λ^{-1}) kept in precision form (no inversion of Λ): the route for the 6,050-weight teacher, aligned by
+    /// <see cref="JointAlignment"/>.
+    /// </summary>
+    public static PrecisionGaussianPosterior FullInPrecisionForm(FlatMlp network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision)
+    {
+        RequireBiasFree(network);
+        var precision = FullPrecision(network, weights, data, likelihood, priorPrecision);
+        return new PrecisionGaussianPosterior(network.Structure, Vector<double>.Build.Dense(weights.Length, i => weights[i]), precision);
+    }
+
+    /// <summary>N(ŵ, Λ^{-1}) from a precision matrix computed by <see cref="FullPrecision"/> (inverts Λ: small networks).</summary>
     public static FullGaussianPosterior FromPrecision(FlatMlp network, float[] weights, Matrix<double> precision)
     {
         RequireBiasFree(network);

@@ -18,6 +18,10 @@ public abstract class NeuronOrdering
     /// means and marginal variances.</summary>
     protected abstract double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance);
 
+    /// <summary>Whether <see cref="Relevance"/> reads the current posterior's means and variances (then the plan
+    /// cannot be fixed before aligning, and the joint precision-form alignment does not apply).</summary>
+    public virtual bool UsesPosteriorMoments => false;
+
     /// <summary>Called after each step with the kept parameter indices, so teacher-level scores follow the structure.</summary>
     protected virtual void Keep(int[] kept) { }
 
@@ -50,7 +54,7 @@ public abstract class NeuronOrdering
     {
         if (hessianDiagonal.Count != teacherMean.Count)
             throw new ArgumentException($"OptimalBrainDamage: {hessianDiagonal.Count} Hessian entries for {teacherMean.Count} parameters.");
-        return new SlicedOrdering("obd", hessianDiagonal.Select((h, i) => 0.5 * h * teacherMean[i] * teacherMean[i]).ToArray());
+        return new ParameterRelevanceOrdering("obd", hessianDiagonal.Select((h, i) => 0.5 * h * teacherMean[i] * teacherMean[i]).ToArray());
     }
 
     /// <summary>Posterior density ratio (Graves 2011): relevance |μ_j|/σ_j of the current aligned posterior.</summary>
@@ -60,24 +64,57 @@ public abstract class NeuronOrdering
     /// Belsley (thesis ch. 5) on the parameter covariance Σ = Λ^{-1}, given the precision Λ: the most ill-conditioned
     /// component ξ is Σ's smallest eigenvalue = Λ's largest, with the same eigenvector u; the variance-decomposition
     /// proportion of parameter i on it is q_iξ = (u_i²/λ_ξ(Σ)) / Σ_j u_ij²/λ_j(Σ) = u_i² λ_max(Λ) / Λ_ii.
-    /// The least relevant parameter is argmax q, so relevance = −q. The top eigenvector is found by power iteration.
+    /// The least relevant parameter is argmax q, so relevance = −q. Only this one eigenpair is needed (see
+    /// <see cref="BelsleyComponent"/>), not a full eigendecomposition of Σ.
     /// </summary>
-    public static NeuronOrdering Belsley(Matrix<double> precision, int iterations = 500)
+    public static BelsleyOrdering Belsley(Matrix<double> precision, int iterations = 5000)
+    {
+        var top = BelsleyComponent(precision, iterations);
+        int n = precision.RowCount;
+        var relevance = new double[n];
+        for (int i = 0; i < n; i++) relevance[i] = -top.Vector[i] * top.Vector[i] * top.Value / precision[i, i];
+        return new BelsleyOrdering(relevance, top);
+    }
+
+    /// <summary>The top eigenpair of a symmetric positive definite Λ, its relative residual ‖Λu − λu‖/λ and the
+    /// power iterations it took.</summary>
+    public sealed record Eigenpair(double Value, double[] Vector, double Residual, int Iterations);
+
+    /// <summary>
+    /// Λ's largest eigenpair by power iteration (stops when the relative residual is below
+    /// <paramref name="tolerance"/> or after <paramref name="iterations"/> products). Λ is read as columns (symmetric),
+    /// one SIMD dot product per entry of the product.
+    /// </summary>
+    public static Eigenpair BelsleyComponent(Matrix<double> precision, int iterations = 5000, double tolerance = 1e-9)
     {
         ArgumentNullException.ThrowIfNull(precision);
         int n = precision.RowCount;
-        var v = Vector<double>.Build.Dense(n, i => 1.0 + 0.001 * (i % 7)); // not orthogonal to the top eigenvector generically
-        v /= v.L2Norm();
-        double lambda = 0;
-        for (int k = 0; k < iterations; k++)
+        double[] data = precision.Storage is MathNet.Numerics.LinearAlgebra.Storage.DenseColumnMajorMatrixStorage<double> dense
+            ? dense.Data : precision.ToColumnMajorArray();
+        var v = new double[n];
+        var w = new double[n];
+        for (int i = 0; i < n; i++) v[i] = 1.0 + 0.001 * (i % 7); // not orthogonal to the top eigenvector generically
+        Normalise(v);
+        double lambda = 0, residual = double.PositiveInfinity;
+        int k = 0;
+        while (k < iterations && residual > tolerance)
         {
-            var w = precision * v;
-            lambda = v.DotProduct(w);
-            v = w / w.L2Norm();
+            k++;
+            Parallel.For(0, n, i => w[i] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(data.AsSpan(i * n, n), v));
+            lambda = System.Numerics.Tensors.TensorPrimitives.Dot<double>(v, w);
+            double r2 = 0;
+            for (int i = 0; i < n; i++) r2 += (w[i] - lambda * v[i]) * (w[i] - lambda * v[i]);
+            residual = Math.Sqrt(r2) / lambda;
+            (v, w) = (w, v);
+            Normalise(v);
         }
-        var relevance = new double[n];
-        for (int i = 0; i < n; i++) relevance[i] = -v[i] * v[i] * lambda / precision[i, i];
-        return new SlicedOrdering("belsley", relevance);
+        return new Eigenpair(lambda, v, residual, k);
+    }
+
+    private static void Normalise(double[] v)
+    {
+        double norm = System.Numerics.Tensors.TensorPrimitives.Norm<double>(v);
+        System.Numerics.Tensors.TensorPrimitives.Divide(v, norm, v);
     }
 
     private sealed class RandomOrdering(Rng rng) : NeuronOrdering
@@ -96,20 +133,34 @@ public abstract class NeuronOrdering
     {
         public override string Name => "density-ratio";
 
+        public override bool UsesPosteriorMoments => true;
+
         protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance) =>
             Enumerable.Range(0, mean.Count).Select(i => Math.Abs(mean[i]) / Math.Sqrt(variance[i])).ToArray();
     }
 
-    private sealed class SlicedOrdering(string name, double[] relevance) : NeuronOrdering
-    {
-        private double[] _relevance = relevance;
+}
 
-        public override string Name => name;
+/// <summary>An ordering by fixed per-parameter relevances computed on the teacher, sliced along with the steps.</summary>
+public class ParameterRelevanceOrdering(string name, double[] relevance) : NeuronOrdering
+{
+    private double[] _relevance = relevance;
 
-        protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance) => _relevance;
+    /// <inheritdoc />
+    public override string Name => name;
 
-        protected override void Keep(int[] kept) => _relevance = kept.Select(i => _relevance[i]).ToArray();
-    }
+    /// <inheritdoc />
+    protected override double[] Relevance(NetworkStructure current, IReadOnlyList<double> mean, IReadOnlyList<double> variance) => _relevance;
+
+    /// <inheritdoc />
+    protected override void Keep(int[] kept) => _relevance = kept.Select(i => _relevance[i]).ToArray();
+}
+
+/// <summary>The Belsley ordering, with the eigenpair it was computed from (for reporting its convergence).</summary>
+public sealed class BelsleyOrdering(double[] relevance, NeuronOrdering.Eigenpair component) : ParameterRelevanceOrdering("belsley", relevance)
+{
+    /// <summary>Λ's top eigenpair (= Σ's most ill-conditioned component ξ).</summary>
+    public NeuronOrdering.Eigenpair Component { get; } = component;
 }
 
 /// <summary>
@@ -133,6 +184,28 @@ public static class OrderedAlignment
             executed.Add(step);
         }
         return (posterior, executed);
+    }
+
+    /// <summary>
+    /// Aligns a precision-form posterior: the ordering fixes every step's neurons first (it must not read the
+    /// posterior's moments), then <see cref="JointAlignment"/> aligns through the whole plan at once.
+    /// </summary>
+    public static (FullGaussianPosterior Posterior, IReadOnlyList<AlignmentStep> Steps) Align(PrecisionGaussianPosterior posterior, IEnumerable<AlignmentStep> skeleton, NeuronOrdering ordering)
+    {
+        ArgumentNullException.ThrowIfNull(posterior);
+        if (ordering.UsesPosteriorMoments)
+            throw new NotSupportedException($"OrderedAlignment: the {ordering.Name} ordering reads the intermediate posteriors' moments, which the joint " +
+                "precision-form alignment never forms; use it with a diagonal or covariance-form posterior.");
+        var executed = new List<AlignmentStep>();
+        var structure = posterior.Structure;
+        foreach (var template in skeleton)
+        {
+            var step = Concretise(template, structure, ordering, [], []);
+            ordering.AfterStep(KeptIndices(structure, step));
+            structure = step.ApplyTo(structure);
+            executed.Add(step);
+        }
+        return (JointAlignment.Apply(posterior, executed), executed);
     }
 
     /// <summary>Aligns a diagonal posterior; returns it and the executed steps.</summary>

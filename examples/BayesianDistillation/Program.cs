@@ -2,6 +2,7 @@
 // final test ℓ, writes the learning curves as CSV.
 // Usage: BayesianDistillation [--quick] [--seeds N] [--mode laplace-diag|laplace-full|mean-field|compat]
 //        [--problem neuron|layer|fmnist] [--ordering random|obd|density-ratio|belsley] [--out DIR]
+//        [--transposed-mask-quirk]   (compat mode only: copy the teacher weights with the authors' transposed mask)
 using System.Diagnostics;
 using System.Globalization;
 using Probabilistic.Nn.Bayesian;
@@ -13,6 +14,7 @@ string Option(string name, string fallback)
     return i >= 0 && i + 1 < options.Count ? options[i + 1] : fallback;
 }
 bool quick = options.Contains("--quick");
+bool quirk = options.Contains("--transposed-mask-quirk");
 int seeds = int.Parse(Option("--seeds", "1"), CultureInfo.InvariantCulture);
 var kind = Option("--mode", "laplace-diag") switch
 {
@@ -46,7 +48,7 @@ for (ulong seed = 0; seed < (ulong)seeds; seed++)
     var watch = Stopwatch.StartNew();
     var teacher = DistillationExperiment.TrainTeacher(problem, kind, seed, m => Console.Error.WriteLine($"[seed {seed}] {m}"));
     var outcome = DistillationExperiment.Distil(problem, teacher, DistillationExperiment.MakeOrdering(orderingName, problem, teacher, seed), seed,
-        m => Console.Error.WriteLine($"[seed {seed}] {m}"));
+        m => Console.Error.WriteLine($"[seed {seed}] {m}"), quirk);
     sDistil.Add(outcome.AreaDistil);
     sAll.Add(outcome.AreaDistilAll);
     finals.Add([outcome.TeacherFinal, outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final]);
