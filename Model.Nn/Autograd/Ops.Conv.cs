@@ -59,7 +59,7 @@ public static partial class Ops
         Gemm.Sgemm(false, false, d.OutChannels, d.BatchColumns, d.Patch, 1f, weight.Span, d.Patch,
             colData.AsSpan(0, colLength), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
         var bData = bias?.Data;
-        ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
         {
             for (int n = start; n < end; n++)
             for (int oc = 0; oc < d.OutChannels; oc++)
@@ -83,7 +83,7 @@ public static partial class Ops
             var gData = g.Data;
             // Output gradient rearranged to [OC, N·plane] to match the column matrix.
             var gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
-            ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+            Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
             {
                 for (int n = start; n < end; n++)
                 for (int oc = 0; oc < d.OutChannels; oc++)
@@ -133,7 +133,7 @@ public static partial class Ops
     private static void WeightGradientByDots(float[] gT, float[] cols, ConvDims d, float[] gw, bool fresh)
     {
         int count = d.OutChannels * d.Patch, len = d.BatchColumns;
-        ForPartitions(count, Parallelism.PartitionsFor(count, 8), (_, start, end) =>
+        Parallelism.For(count, Parallelism.PartitionsFor(count, 8), (_, start, end) =>
         {
             for (int e = start; e < end; e++)
             {
@@ -169,16 +169,5 @@ public static partial class Ops
                 throw new ArgumentException($"Conv2d: input {x.Describe()} is too small for kernel {g.KernelH}×{g.KernelW} with {g}.");
             return new ConvDims(n, c, h, wd, w.Dim(0), oh, ow) { KH = g.KernelH, KW = g.KernelW };
         }
-    }
-
-    /// <summary>Runs body(partition, start, end) over <paramref name="count"/> items in fixed contiguous partitions.</summary>
-    private static void ForPartitions(int count, int parts, Action<int, int, int> body)
-    {
-        if (parts == 1)
-        {
-            body(0, 0, count);
-            return;
-        }
-        Parallel.For(0, parts, p => body(p, Parallelism.Start(count, parts, p), Parallelism.Start(count, parts, p + 1)));
     }
 }

@@ -21,7 +21,7 @@ public static partial class Ops
         var amData = argmax.Data;
         bool pairs = IsPairWindow(g);
         int parts = Parallelism.PartitionsFor(planes, 16);
-        ForPartitions(planes, parts, (_, start, end) =>
+        Parallelism.For(planes, parts, (_, start, end) =>
         {
             if (pairs)
             {
@@ -81,7 +81,7 @@ public static partial class Ops
             var amData = argmax.Data;
             bool pairs = fresh && IsPairWindow(geometry);
             // Each window's winner lies in its own plane, so partitions over planes never write the same element.
-            ForPartitions(planes, Parallelism.PartitionsFor(planes, 16), (_, start, end) =>
+            Parallelism.For(planes, Parallelism.PartitionsFor(planes, 16), (_, start, end) =>
             {
                 if (pairs)
                 {

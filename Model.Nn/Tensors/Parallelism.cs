@@ -15,4 +15,18 @@ public static class Parallelism
     /// <summary>Partitions to use for <paramref name="count"/> items, each with at least <paramref name="minPerPartition"/>.</summary>
     public static int PartitionsFor(int count, int minPerPartition = 1) =>
         Math.Max(1, Math.Min(Partitions, count / Math.Max(1, minPerPartition)));
+
+    /// <summary>
+    /// Runs body(partition, start, end) over <paramref name="count"/> items split into <paramref name="parts"/>
+    /// fixed contiguous ranges (partition 0 on the caller when there is only one).
+    /// </summary>
+    public static void For(int count, int parts, Action<int, int, int> body)
+    {
+        if (parts <= 1)
+        {
+            body(0, 0, count);
+            return;
+        }
+        System.Threading.Tasks.Parallel.For(0, parts, p => body(p, Start(count, parts, p), Start(count, parts, p + 1)));
+    }
 }
