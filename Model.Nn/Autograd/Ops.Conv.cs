@@ -7,8 +7,9 @@ public static partial class Ops
 {
     /// <summary>
     /// 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x[N, C, H, W], weight[OC, C, KH, KW],
-    /// optional bias[OC] → [N, OC, OH, OW]. The batch is lowered with the batched im2col into one column matrix
-    /// and multiplied by the weight matrix in one GEMM per pass; results do not depend on scheduling.
+    /// optional bias[OC] → [N, OC, OH, OW]. Large output planes are lowered one image at a time (im2col, then one
+    /// GEMM straight into the output, images split over the cores); small planes are lowered for the whole batch
+    /// into one column matrix and one GEMM. Results do not depend on scheduling.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int dilation = 1) =>
         Conv2d(x, weight, bias, new ConvGeometry(weight.Rank == 4 ? weight.Dim(2) : 0, weight.Rank == 4 ? weight.Dim(3) : 0,
@@ -23,7 +24,15 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != d.OutChannels))
             throw new ArgumentException($"Conv2d: bias {bias.Describe()} must have shape [{d.OutChannels}].");
         var y = Tensor.CreateTemporary([d.N, d.OutChannels, d.OH, d.OW], clear: false);
-        if (!Node.ShouldRecord(x, weight, bias))
+        bool record = Node.ShouldRecord(x, weight, bias);
+        // When recording, the batch's column matrix [patch, N·plane] (image n in columns n·plane…) is kept for the
+        // weight gradient.
+        var cols = record ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
+        if (d.PerImage)
+            ForwardPerImage(x.Data, weight, bias, d, geometry, cols?.Data, y.Data);
+        else if (cols is not null)
+            ForwardBatch(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
+        else
         {
             // Inference: nothing is kept, so lower at most InferenceChunk images at a time to bound the scratch
             // memory of large evaluation batches.
@@ -31,26 +40,69 @@ public static partial class Ops
             {
                 var chunk = d with { N = Math.Min(InferenceChunk, d.N - n0) };
                 var scratch = BufferPool.Rent(chunk.Patch * chunk.BatchColumns, clear: false);
-                ForwardImages(x.Data, n0 * d.InImage, weight, bias, chunk, geometry, scratch, y.Data, n0 * d.OutImage);
+                ForwardBatch(x.Data, n0 * d.InImage, weight, bias, chunk, geometry, scratch, y.Data, n0 * d.OutImage);
                 BufferPool.Return(scratch);
             }
-            return y;
         }
-        // The whole batch is lowered into one column matrix [patch, N·plane] (image n in columns n·plane…),
-        // so each pass is a single large GEMM; the columns are kept for the weight gradient.
-        var cols = Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false);
-        ForwardImages(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
-        return new Conv2dNode(geometry, cols).Record(y, x, weight, bias);
+        return record ? new Conv2dNode(geometry, cols!).Record(y, x, weight, bias) : y;
     }
 
     /// <summary>Images processed together when no gradient is recorded.</summary>
     private const int InferenceChunk = 128;
 
     /// <summary>
-    /// Lowers the d.N images at <paramref name="xOffset"/> into <paramref name="colData"/>, multiplies by the weights
-    /// and writes the biased result at <paramref name="yOffset"/>.
+    /// Output planes at least this large are computed one image at a time: the image's columns (patch × plane) then
+    /// stay in L2 between im2col and the GEMM, and the GEMM writes the output layout directly. Smaller planes would
+    /// give products too narrow for the 16-wide register tiles, so they use one GEMM for the whole batch.
     /// </summary>
-    private static void ForwardImages(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
+    private const int PerImagePlane = 100;
+
+    /// <summary>Fewer images than this per core are not worth a thread hand-off.</summary>
+    private const int MinImagesPerPartition = 4;
+
+    /// <summary>
+    /// y[n] = W · columns(x[n]) + bias for each image, images split over the cores. The columns go into the batch
+    /// matrix <paramref name="colData"/> when given (kept for the backward pass), else into per-thread scratch.
+    /// </summary>
+    private static void ForwardPerImage(float[] xData, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
+        float[]? colData, float[] yData)
+    {
+        var wData = weight.Data;
+        var bData = bias?.Data;
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
+        {
+            float[] columns = colData ?? BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
+            int stride = colData is null ? d.OutPlane : d.BatchColumns;
+            for (int n = start; n < end; n++)
+            {
+                int first = colData is null ? 0 : n * d.OutPlane;
+                UnfoldImage(xData, n * d.InImage, d, geometry, columns, first, stride);
+                var yImage = new Span<float>(yData, n * d.OutImage, d.OutImage);
+                Gemm.SgemmOnCallingThread(false, false, d.OutChannels, d.OutPlane, d.Patch, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
+                    columns.AsSpan(first), stride, 0f, yImage, d.OutPlane);
+                if (bData is not null)
+                    for (int oc = 0; oc < d.OutChannels; oc++)
+                    {
+                        var plane = yImage.Slice(oc * d.OutPlane, d.OutPlane);
+                        TensorPrimitives.Add(plane, bData[oc], plane);
+                    }
+            }
+            if (colData is null) BufferPool.Return(columns);
+        });
+    }
+
+    /// <summary>Unfolds the image at <paramref name="xOffset"/> into columns starting at column <paramref name="first"/>.</summary>
+    private static unsafe void UnfoldImage(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] columns, int first, int stride)
+    {
+        fixed (float* px = xData, pc = columns)
+            Im2Col.Unfold(px + xOffset, d.C, d.H, d.W, geometry, pc + first, stride);
+    }
+
+    /// <summary>
+    /// Lowers the d.N images at <paramref name="xOffset"/> into <paramref name="colData"/>, multiplies by the weights
+    /// in one GEMM and writes the biased result at <paramref name="yOffset"/>.
+    /// </summary>
+    private static void ForwardBatch(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
         float[] colData, float[] yData, int yOffset)
     {
         int colLength = d.Patch * d.BatchColumns;
@@ -81,44 +133,80 @@ public static partial class Ops
             Tensor x = A!, w = B!;
             var d = ConvDims.Of(x, w, geometry);
             var gData = g.Data;
-            // Output gradient rearranged to [OC, N·plane] to match the column matrix.
-            var gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
-            Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+            bool weightGrad = w.RequiresGrad, biasGrad = C is { RequiresGrad: true }, inputGrad = x.RequiresGrad;
+            float[]? gT = null;
+            if (weightGrad || biasGrad || (inputGrad && !d.PerImage))
             {
-                for (int n = start; n < end; n++)
-                for (int oc = 0; oc < d.OutChannels; oc++)
-                    new ReadOnlySpan<float>(gData, n * d.OutImage + oc * d.OutPlane, d.OutPlane)
-                        .CopyTo(new Span<float>(gT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane));
-            });
-            var gTs = gT.AsSpan(0, d.OutChannels * d.BatchColumns);
-            if (w.RequiresGrad)
+                // Output gradient rearranged to [OC, N·plane] to match the column matrix.
+                gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
+                Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+                {
+                    for (int n = start; n < end; n++)
+                    for (int oc = 0; oc < d.OutChannels; oc++)
+                        new ReadOnlySpan<float>(gData, n * d.OutImage + oc * d.OutPlane, d.OutPlane)
+                            .CopyTo(new Span<float>(gT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane));
+                });
+            }
+            var gTs = gT.AsSpan(0, gT is null ? 0 : d.OutChannels * d.BatchColumns);
+            if (weightGrad)
             {
                 var gw = GradBuffer(w, out bool fresh); // G[OC, N·plane] · colsᵀ
                 if (d.OutChannels * d.Patch <= SmallWeightGradient)
-                    WeightGradientByDots(gT, cols.Data, d, w.Grad!.Data, fresh);
+                    WeightGradientByDots(gT!, cols.Data, d, w.Grad!.Data, fresh);
                 else
                     Gemm.Sgemm(false, true, d.OutChannels, d.Patch, d.BatchColumns, 1f, gTs, d.BatchColumns,
                         cols.Span, d.BatchColumns, fresh ? 0f : 1f, gw, d.Patch);
             }
-            if (C is { RequiresGrad: true } b)
+            if (biasGrad)
             {
-                var gb = GradBuffer(b, out bool fresh);
+                var gb = GradBuffer(C!, out bool fresh);
                 for (int oc = 0; oc < d.OutChannels; oc++)
                     gb[oc] = (fresh ? 0f : gb[oc]) + (float)VectorKernels.SumDouble(gTs.Slice(oc * d.BatchColumns, d.BatchColumns));
             }
-            if (x.RequiresGrad)
+            if (inputGrad)
             {
                 GradBuffer(x, out bool fresh);
-                var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
-                Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
-                    0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
-                var gx = x.Grad!.Span;
-                if (fresh) gx.Clear();
-                Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
-                BufferPool.Return(dcols);
+                if (d.PerImage) InputGradientPerImage(gData, w.Data, d, geometry, x.Grad!.Data, fresh);
+                else
+                {
+                    var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
+                    Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
+                        0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
+                    var gx = x.Grad!.Span;
+                    if (fresh) gx.Clear();
+                    Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
+                    BufferPool.Return(dcols);
+                }
             }
-            BufferPool.Return(gT);
+            if (gT is not null) BufferPool.Return(gT);
         }
+    }
+
+    /// <summary>
+    /// gx[n] (+)= col2im(Wᵀ · g[n]) one image at a time, images split over the cores: each image's column gradient
+    /// (patch × plane) is folded back while it is still in L2, and g[n] is read in place.
+    /// </summary>
+    private static void InputGradientPerImage(float[] gData, float[] wData, ConvDims d, ConvGeometry geometry, float[] gxData, bool fresh)
+    {
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
+        {
+            var dcols = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
+            for (int n = start; n < end; n++)
+            {
+                Gemm.SgemmOnCallingThread(true, false, d.Patch, d.OutPlane, d.OutChannels, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
+                    gData.AsSpan(n * d.OutImage, d.OutImage), d.OutPlane, 0f, dcols.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane);
+                if (fresh) gxData.AsSpan(n * d.InImage, d.InImage).Clear();
+                FoldImage(dcols, d, geometry, gxData, n * d.InImage);
+            }
+            BufferPool.Return(dcols);
+        });
+    }
+
+    /// <summary>Adds one image's column gradient [patch, plane] into the image at <paramref name="offset"/>.</summary>
+    private static unsafe void FoldImage(float[] dcols, ConvDims d, ConvGeometry geometry, float[] gxData, int offset)
+    {
+        fixed (float* pc = dcols, pg = gxData)
+            Im2Col.Fold(pc, d.C, d.H, d.W, geometry, pg + offset, d.OutPlane);
     }
 
     /// <summary>Weight gradients with at most this many elements are computed as independent dot products.</summary>
@@ -154,6 +242,7 @@ public static partial class Ops
         public int OutImage => OutChannels * OH * OW;
         public int InImage => C * H * W;
         public int BatchColumns => N * OutPlane;
+        public bool PerImage => OutPlane >= PerImagePlane;
 
         public static ConvDims Of(Tensor x, Tensor w, ConvGeometry g)
         {

@@ -80,8 +80,21 @@ public static class Gemm
     /// <summary>C = alpha · op(A) · op(B) + beta · C on row-major spans (see the class summary).</summary>
     /// <exception cref="ArgumentException">A size is negative, a leading dimension is smaller than its row width,
     /// a span is too short for its matrix, or C overlaps A or B.</exception>
-    public static unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, onCallingThread: false);
+
+    /// <summary>
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// on the calling thread only, for callers that already split their work over the cores (e.g. one product per
+    /// image). The result is bitwise the same as with threads.
+    /// </summary>
+    internal static void SgemmOnCallingThread(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, onCallingThread: true);
+
+    private static unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, bool onCallingThread)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k),
@@ -107,7 +120,8 @@ public static class Gemm
                 return;
             }
             var problem = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            int threads = 2.0 * m * n * k >= ParallelThresholdFlops ? (forcedThreads > 0 ? forcedThreads : maxThreads) : 1;
+            int threads = onCallingThread || 2.0 * m * n * k < ParallelThresholdFlops ? 1
+                : forcedThreads > 0 ? forcedThreads : maxThreads;
             GemmParallel.Run(problem, ActiveKernel, threads);
         }
     }

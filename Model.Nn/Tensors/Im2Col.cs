@@ -86,9 +86,9 @@ public static class Im2Col
 
     /// <summary>
     /// Writes the unfolded image into columns whose rows are <paramref name="rowStride"/> long
-    /// (<paramref name="columns"/> points at this image's first column).
+    /// (<paramref name="columns"/> points at this image's first column). No checks: callers validate sizes.
     /// </summary>
-    private static unsafe void Unfold(float* image, int channels, int height, int width, ConvGeometry g, float* columns, int rowStride)
+    internal static unsafe void Unfold(float* image, int channels, int height, int width, ConvGeometry g, float* columns, int rowStride)
     {
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         int row = 0;
@@ -117,8 +117,11 @@ public static class Im2Col
         }
     }
 
-    /// <summary>Adds columns (rows <paramref name="rowStride"/> long, starting at this image's first column) into the image.</summary>
-    private static unsafe void Fold(float* columns, int channels, int height, int width, ConvGeometry g, float* image, int rowStride)
+    /// <summary>
+    /// Adds columns (rows <paramref name="rowStride"/> long, starting at this image's first column) into the image.
+    /// No checks: callers validate sizes.
+    /// </summary>
+    internal static unsafe void Fold(float* columns, int channels, int height, int width, ConvGeometry g, float* image, int rowStride)
     {
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         int row = 0;
