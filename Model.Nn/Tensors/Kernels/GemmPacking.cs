@@ -95,6 +95,14 @@ internal static unsafe class GemmPacking
                 for (int r = 0; r < width; r += 8)
                     Transpose8x8(src + (long)r * ld + p, ld, dst + (long)p * width + r, width);
         }
+        else if (simd && width < 8 && Avx.IsSupported)
+        {
+            // Panels narrower than a vector (the 6-row A panels of the AVX2 kernel): the same 8×8 transpose on the
+            // valid rows (the others zero), storing `width` lanes per k step.
+            Vector256<float> lanes = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(width)).AsSingle();
+            for (; p + 8 <= depth; p += 8)
+                Transpose8xW(src + p, ld, valid, dst + (long)p * width, width, lanes);
+        }
         for (; p < depth; p++)
         {
             float* d = dst + (long)p * width;
@@ -104,14 +112,43 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>d[c·ds + r] = s[r·ss + c] for an 8×8 block (unpack, shuffle, then swap 128-bit halves).</summary>
+    /// <summary>d[c·ds + r] = s[r·ss + c] for an 8×8 block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(float* s, int ss, float* d, int ds)
     {
-        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ss);
-        Vector256<float> r2 = Avx.LoadVector256(s + 2L * ss), r3 = Avx.LoadVector256(s + 3L * ss);
-        Vector256<float> r4 = Avx.LoadVector256(s + 4L * ss), r5 = Avx.LoadVector256(s + 5L * ss);
-        Vector256<float> r6 = Avx.LoadVector256(s + 6L * ss), r7 = Avx.LoadVector256(s + 7L * ss);
+        var (c0, c1, c2, c3, c4, c5, c6, c7) = Transpose(
+            Avx.LoadVector256(s), Avx.LoadVector256(s + ss), Avx.LoadVector256(s + 2L * ss), Avx.LoadVector256(s + 3L * ss),
+            Avx.LoadVector256(s + 4L * ss), Avx.LoadVector256(s + 5L * ss), Avx.LoadVector256(s + 6L * ss), Avx.LoadVector256(s + 7L * ss));
+        Avx.Store(d, c0); Avx.Store(d + ds, c1); Avx.Store(d + 2L * ds, c2); Avx.Store(d + 3L * ds, c3);
+        Avx.Store(d + 4L * ds, c4); Avx.Store(d + 5L * ds, c5); Avx.Store(d + 6L * ds, c6); Avx.Store(d + 7L * ds, c7);
+    }
+
+    /// <summary>
+    /// d[c·w + r] = s[r·ss + c] for the first <paramref name="rows"/> ≤ w &lt; 8 source rows and 8 columns c; rows
+    /// from <paramref name="rows"/> on read as zero, and only the first w lanes of each output row are stored, so
+    /// nothing past the panel is touched.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8xW(float* s, int ss, int rows, float* d, int w, Vector256<float> lanes)
+    {
+        Vector256<float> zero = Vector256<float>.Zero;
+        var (c0, c1, c2, c3, c4, c5, c6, c7) = Transpose(
+            rows > 0 ? Avx.LoadVector256(s) : zero, rows > 1 ? Avx.LoadVector256(s + ss) : zero,
+            rows > 2 ? Avx.LoadVector256(s + 2L * ss) : zero, rows > 3 ? Avx.LoadVector256(s + 3L * ss) : zero,
+            rows > 4 ? Avx.LoadVector256(s + 4L * ss) : zero, rows > 5 ? Avx.LoadVector256(s + 5L * ss) : zero,
+            rows > 6 ? Avx.LoadVector256(s + 6L * ss) : zero, zero);
+        Avx.MaskStore(d, lanes, c0); Avx.MaskStore(d + w, lanes, c1); Avx.MaskStore(d + 2 * w, lanes, c2);
+        Avx.MaskStore(d + 3 * w, lanes, c3); Avx.MaskStore(d + 4 * w, lanes, c4); Avx.MaskStore(d + 5 * w, lanes, c5);
+        Avx.MaskStore(d + 6 * w, lanes, c6); Avx.MaskStore(d + 7 * w, lanes, c7);
+    }
+
+    /// <summary>Transposes the 8×8 block held in rows r0…r7 (unpack, shuffle, then swap 128-bit halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>,
+        Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Transpose(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7)
+    {
         // Interleave pairs of rows: t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7, …
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
@@ -122,13 +159,8 @@ internal static unsafe class GemmPacking
         Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
         Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
         Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(d + ds, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(d + 2L * ds, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(d + 3L * ds, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(d + 4L * ds, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(d + 5L * ds, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(d + 6L * ds, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(d + 7L * ds, Avx.Permute2x128(u3, u7, 0x31));
+        return (Avx.Permute2x128(u0, u4, 0x20), Avx.Permute2x128(u1, u5, 0x20), Avx.Permute2x128(u2, u6, 0x20),
+            Avx.Permute2x128(u3, u7, 0x20), Avx.Permute2x128(u0, u4, 0x31), Avx.Permute2x128(u1, u5, 0x31),
+            Avx.Permute2x128(u2, u6, 0x31), Avx.Permute2x128(u3, u7, 0x31));
     }
 }
