@@ -69,6 +69,8 @@ public static partial class Ops
     {
         var wData = weight.Data;
         var bData = bias?.Data;
+        // The weights are the left operand of every image's product: pack them once for all.
+        using var packedW = Gemm.PackA(false, d.OutChannels, d.Patch, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
         Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
         {
             float[] columns = colData ?? BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
@@ -79,7 +81,7 @@ public static partial class Ops
                 UnfoldImage(xData, n * d.InImage, d, geometry, columns, first, stride);
                 var yImage = new Span<float>(yData, n * d.OutImage, d.OutImage);
                 Gemm.SgemmOnCallingThread(false, false, d.OutChannels, d.OutPlane, d.Patch, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
-                    columns.AsSpan(first), stride, 0f, yImage, d.OutPlane);
+                    columns.AsSpan(first), stride, 0f, yImage, d.OutPlane, packedW);
                 if (bData is not null)
                     for (int oc = 0; oc < d.OutChannels; oc++)
                     {
@@ -188,13 +190,14 @@ public static partial class Ops
     /// </summary>
     private static void InputGradientPerImage(float[] gData, float[] wData, ConvDims d, ConvGeometry geometry, float[] gxData, bool fresh)
     {
+        using var packedWT = Gemm.PackA(true, d.Patch, d.OutChannels, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
         Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
         {
             var dcols = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
             for (int n = start; n < end; n++)
             {
                 Gemm.SgemmOnCallingThread(true, false, d.Patch, d.OutPlane, d.OutChannels, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
-                    gData.AsSpan(n * d.OutImage, d.OutImage), d.OutPlane, 0f, dcols.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane);
+                    gData.AsSpan(n * d.OutImage, d.OutImage), d.OutPlane, 0f, dcols.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, packedWT);
                 if (fresh) gxData.AsSpan(n * d.InImage, d.InImage).Clear();
                 FoldImage(dcols, d, geometry, gxData, n * d.InImage);
             }
