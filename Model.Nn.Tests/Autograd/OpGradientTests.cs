@@ -69,6 +69,15 @@ public class OpGradientTests
     }
 
     [Fact]
+    public void Conv2dSharedWeightsAccumulateOneImageAtATime()
+    {
+        // The second use of the weights and bias adds onto the gradients the first one left.
+        var r = NewRng();
+        Check(x => Ops.Add(Ops.Conv2d(x[0], x[2], x[3]), Ops.Conv2d(x[1], x[2], x[3])),
+            Random(r, 1, 5, 2, 12, 11), Random(r, 1, 5, 2, 12, 11), Random(r, 0.5f, 3, 2, 3, 3), Random(r, 1, 3));
+    }
+
+    [Fact]
     public void Conv2dRectangularWithoutBias()
     {
         var r = NewRng();

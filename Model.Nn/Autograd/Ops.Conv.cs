@@ -136,25 +136,39 @@ public static partial class Ops
             var d = ConvDims.Of(x, w, geometry);
             var gData = g.Data;
             bool weightGrad = w.RequiresGrad, biasGrad = C is { RequiresGrad: true }, inputGrad = x.RequiresGrad;
-            float[]? gT = null;
-            if (weightGrad || biasGrad || (inputGrad && !d.PerImage))
+            if (d.PerImage)
             {
-                // Output gradient rearranged to [OC, N·plane] to match the column matrix.
-                gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
-                Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+                // Every product reads g[n] in place: no rearranged copy of the output gradient.
+                if (weightGrad || biasGrad)
                 {
-                    for (int n = start; n < end; n++)
-                    for (int oc = 0; oc < d.OutChannels; oc++)
-                        new ReadOnlySpan<float>(gData, n * d.OutImage + oc * d.OutPlane, d.OutPlane)
-                            .CopyTo(new Span<float>(gT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane));
-                });
+                    bool weightFresh = false, biasFresh = false;
+                    if (weightGrad) GradBuffer(w, out weightFresh);
+                    if (biasGrad) GradBuffer(C!, out biasFresh);
+                    ParameterGradientsPerImage(gData, cols.Data, d, weightGrad ? w.Grad!.Data : null, weightFresh,
+                        biasGrad ? C!.Grad!.Data : null, biasFresh);
+                }
+                if (inputGrad)
+                {
+                    GradBuffer(x, out bool fresh);
+                    InputGradientPerImage(gData, w.Data, d, geometry, x.Grad!.Data, fresh);
+                }
+                return;
             }
-            var gTs = gT.AsSpan(0, gT is null ? 0 : d.OutChannels * d.BatchColumns);
+            // Output gradient rearranged to [OC, N·plane] to match the column matrix.
+            var gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
+            Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+            {
+                for (int n = start; n < end; n++)
+                for (int oc = 0; oc < d.OutChannels; oc++)
+                    new ReadOnlySpan<float>(gData, n * d.OutImage + oc * d.OutPlane, d.OutPlane)
+                        .CopyTo(new Span<float>(gT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane));
+            });
+            var gTs = gT.AsSpan(0, d.OutChannels * d.BatchColumns);
             if (weightGrad)
             {
                 var gw = GradBuffer(w, out bool fresh); // G[OC, N·plane] · colsᵀ
                 if (d.OutChannels * d.Patch <= SmallWeightGradient)
-                    WeightGradientByDots(gT!, cols.Data, d, w.Grad!.Data, fresh);
+                    WeightGradientByDots(gT, cols.Data, d, w.Grad!.Data, fresh);
                 else
                     Gemm.Sgemm(false, true, d.OutChannels, d.Patch, d.BatchColumns, 1f, gTs, d.BatchColumns,
                         cols.Span, d.BatchColumns, fresh ? 0f : 1f, gw, d.Patch);
@@ -167,21 +181,66 @@ public static partial class Ops
             }
             if (inputGrad)
             {
-                GradBuffer(x, out bool fresh);
-                if (d.PerImage) InputGradientPerImage(gData, w.Data, d, geometry, x.Grad!.Data, fresh);
-                else
-                {
-                    var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
-                    Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
-                        0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
-                    var gx = x.Grad!.Span;
-                    if (fresh) gx.Clear();
-                    Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
-                    BufferPool.Return(dcols);
-                }
+                var gx = GradBuffer(x, out bool fresh);
+                var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
+                Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
+                    0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
+                if (fresh) gx.Clear();
+                Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
+                BufferPool.Return(dcols);
             }
-            if (gT is not null) BufferPool.Return(gT);
+            BufferPool.Return(gT);
         }
+    }
+
+    /// <summary>
+    /// Partial sums the per-image weight and bias gradients are split into (one per core at most): a constant, so
+    /// that the reduction order, hence every bit of the result, does not depend on the number of cores.
+    /// </summary>
+    private const int GradientPartials = 2;
+
+    /// <summary>
+    /// dW (+)= Σₙ g[n] · columns(n)ᵀ and db (+)= Σₙ Σ_plane g[n], as <see cref="GradientPartials"/> fixed ranges of
+    /// images, each accumulated image by image (one small GEMM reading g[n] in place), then added in range order.
+    /// </summary>
+    private static void ParameterGradientsPerImage(float[] gData, float[] colData, ConvDims d, float[]? gw, bool weightFresh, float[]? gb, bool biasFresh)
+    {
+        int weights = d.OutChannels * d.Patch;
+        var partialW = new float[GradientPartials][];
+        var partialB = new double[GradientPartials][];
+        for (int p = 0; p < GradientPartials; p++)
+        {
+            partialW[p] = BufferPool.Rent(weights, clear: true);
+            partialB[p] = new double[d.OutChannels];
+        }
+        Parallelism.For(d.N, GradientPartials, (p, start, end) =>
+        {
+            for (int n = start; n < end; n++)
+            {
+                var gImage = new ReadOnlySpan<float>(gData, n * d.OutImage, d.OutImage);
+                if (gw is not null)
+                    Gemm.SgemmOnCallingThread(false, true, d.OutChannels, d.Patch, d.OutPlane, 1f, gImage, d.OutPlane,
+                        colData.AsSpan(n * d.OutPlane), d.BatchColumns, 1f, partialW[p].AsSpan(0, weights), d.Patch);
+                if (gb is not null)
+                    for (int oc = 0; oc < d.OutChannels; oc++)
+                        partialB[p][oc] += VectorKernels.SumDouble(gImage.Slice(oc * d.OutPlane, d.OutPlane));
+            }
+        });
+        if (gw is not null)
+            for (int e = 0; e < weights; e++)
+            {
+                float sum = weightFresh ? 0f : gw[e];
+                for (int p = 0; p < GradientPartials; p++) sum += partialW[p][e];
+                gw[e] = sum;
+            }
+        if (gb is not null)
+            for (int oc = 0; oc < d.OutChannels; oc++)
+            {
+                double sum = 0;
+                for (int p = 0; p < GradientPartials; p++) sum += partialB[p][oc];
+                gb[oc] = (biasFresh ? 0f : gb[oc]) + (float)sum;
+            }
+        foreach (var buffer in partialW) BufferPool.Return(buffer);
     }
 
     /// <summary>
