@@ -25,11 +25,12 @@ public static partial class Ops
             throw new ArgumentException($"Conv2d: bias {bias.Describe()} must have shape [{d.OutChannels}].");
         var y = Tensor.CreateTemporary([d.N, d.OutChannels, d.OH, d.OW], clear: false);
         bool record = Node.ShouldRecord(x, weight, bias);
-        // When recording, the batch's column matrix [patch, N·plane] (image n in columns n·plane…) is kept for the
-        // weight gradient.
-        var cols = record ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
+        // When recording a batch-lowered convolution, its column matrix [patch, N·plane] (image n in columns
+        // n·plane…) is kept for the weight gradient; the per-image path unfolds each image again when it needs it
+        // (from the input, a ninth of the columns' size, instead of keeping the columns in memory).
+        var cols = record && !d.PerImage ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
         if (d.PerImage)
-            ForwardPerImage(x.Data, weight, bias, d, geometry, cols?.Data, y.Data);
+            ForwardPerImage(x.Data, weight, bias, d, geometry, y.Data);
         else if (cols is not null)
             ForwardBatch(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
         else
@@ -44,7 +45,7 @@ public static partial class Ops
                 BufferPool.Return(scratch);
             }
         }
-        return record ? new Conv2dNode(geometry, cols!).Record(y, x, weight, bias) : y;
+        return record ? new Conv2dNode(geometry, cols).Record(y, x, weight, bias) : y;
     }
 
     /// <summary>Images processed together when no gradient is recorded.</summary>
@@ -60,12 +61,8 @@ public static partial class Ops
     /// <summary>Fewer images than this per core are not worth a thread hand-off.</summary>
     private const int MinImagesPerPartition = 4;
 
-    /// <summary>
-    /// y[n] = W · columns(x[n]) + bias for each image, images split over the cores. The columns go into the batch
-    /// matrix <paramref name="colData"/> when given (kept for the backward pass), else into per-thread scratch.
-    /// </summary>
-    private static void ForwardPerImage(float[] xData, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
-        float[]? colData, float[] yData)
+    /// <summary>y[n] = W · columns(x[n]) + bias for each image, images split over the cores, columns in per-thread scratch.</summary>
+    private static void ForwardPerImage(float[] xData, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry, float[] yData)
     {
         var wData = weight.Data;
         var bData = bias?.Data;
@@ -73,15 +70,13 @@ public static partial class Ops
         using var packedW = Gemm.PackA(false, d.OutChannels, d.Patch, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
         Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
         {
-            float[] columns = colData ?? BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
-            int stride = colData is null ? d.OutPlane : d.BatchColumns;
+            float[] columns = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
             for (int n = start; n < end; n++)
             {
-                int first = colData is null ? 0 : n * d.OutPlane;
-                UnfoldImage(xData, n * d.InImage, d, geometry, columns, first, stride);
+                UnfoldImage(xData, n * d.InImage, d, geometry, columns);
                 var yImage = new Span<float>(yData, n * d.OutImage, d.OutImage);
                 Gemm.SgemmOnCallingThread(false, false, d.OutChannels, d.OutPlane, d.Patch, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
-                    columns.AsSpan(first), stride, 0f, yImage, d.OutPlane, packedW);
+                    columns.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, 0f, yImage, d.OutPlane, packedW);
                 if (bData is not null)
                     for (int oc = 0; oc < d.OutChannels; oc++)
                     {
@@ -89,15 +84,15 @@ public static partial class Ops
                         TensorPrimitives.Add(plane, bData[oc], plane);
                     }
             }
-            if (colData is null) BufferPool.Return(columns);
+            BufferPool.Return(columns);
         });
     }
 
-    /// <summary>Unfolds the image at <paramref name="xOffset"/> into columns starting at column <paramref name="first"/>.</summary>
-    private static unsafe void UnfoldImage(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] columns, int first, int stride)
+    /// <summary>Unfolds the image at <paramref name="xOffset"/> into one image's columns [patch, plane].</summary>
+    private static unsafe void UnfoldImage(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] columns)
     {
         fixed (float* px = xData, pc = columns)
-            Im2Col.Unfold(px + xOffset, d.C, d.H, d.W, geometry, pc + first, stride);
+            Im2Col.Unfold(px + xOffset, d.C, d.H, d.W, geometry, pc, d.OutPlane);
     }
 
     /// <summary>
@@ -127,7 +122,7 @@ public static partial class Ops
         BufferPool.Return(yT);
     }
 
-    private sealed class Conv2dNode(ConvGeometry geometry, Tensor cols) : Node
+    private sealed class Conv2dNode(ConvGeometry geometry, Tensor? cols) : Node
     {
         public override string OpName => "Conv2d";
         internal override void Backward(Tensor g)
@@ -144,7 +139,7 @@ public static partial class Ops
                     bool weightFresh = false, biasFresh = false;
                     if (weightGrad) GradBuffer(w, out weightFresh);
                     if (biasGrad) GradBuffer(C!, out biasFresh);
-                    ParameterGradientsPerImage(gData, cols.Data, d, weightGrad ? w.Grad!.Data : null, weightFresh,
+                    ParameterGradientsPerImage(gData, x.Data, d, geometry, weightGrad ? w.Grad!.Data : null, weightFresh,
                         biasGrad ? C!.Grad!.Data : null, biasFresh);
                 }
                 if (inputGrad)
@@ -168,10 +163,10 @@ public static partial class Ops
             {
                 var gw = GradBuffer(w, out bool fresh); // G[OC, N·plane] · colsᵀ
                 if (d.OutChannels * d.Patch <= SmallWeightGradient)
-                    WeightGradientByDots(gT, cols.Data, d, w.Grad!.Data, fresh);
+                    WeightGradientByDots(gT, cols!.Data, d, w.Grad!.Data, fresh);
                 else
                     Gemm.Sgemm(false, true, d.OutChannels, d.Patch, d.BatchColumns, 1f, gTs, d.BatchColumns,
-                        cols.Span, d.BatchColumns, fresh ? 0f : 1f, gw, d.Patch);
+                        cols!.Span, d.BatchColumns, fresh ? 0f : 1f, gw, d.Patch);
             }
             if (biasGrad)
             {
@@ -200,10 +195,12 @@ public static partial class Ops
     private const int GradientPartials = 2;
 
     /// <summary>
-    /// dW (+)= Σₙ g[n] · columns(n)ᵀ and db (+)= Σₙ Σ_plane g[n], as <see cref="GradientPartials"/> fixed ranges of
-    /// images, each accumulated image by image (one small GEMM reading g[n] in place), then added in range order.
+    /// dW (+)= Σₙ g[n] · columns(x[n])ᵀ and db (+)= Σₙ Σ_plane g[n], as <see cref="GradientPartials"/> fixed ranges
+    /// of images, each accumulated image by image (the image unfolded again into L2-sized scratch, then one small GEMM
+    /// reading g[n] in place), then added in range order.
     /// </summary>
-    private static void ParameterGradientsPerImage(float[] gData, float[] colData, ConvDims d, float[]? gw, bool weightFresh, float[]? gb, bool biasFresh)
+    private static void ParameterGradientsPerImage(float[] gData, float[] xData, ConvDims d, ConvGeometry geometry,
+        float[]? gw, bool weightFresh, float[]? gb, bool biasFresh)
     {
         int weights = d.OutChannels * d.Patch;
         var partialW = new float[GradientPartials][];
@@ -215,16 +212,21 @@ public static partial class Ops
         }
         Parallelism.For(d.N, GradientPartials, (p, start, end) =>
         {
+            float[]? columns = gw is null ? null : BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
             for (int n = start; n < end; n++)
             {
                 var gImage = new ReadOnlySpan<float>(gData, n * d.OutImage, d.OutImage);
-                if (gw is not null)
+                if (columns is not null)
+                {
+                    UnfoldImage(xData, n * d.InImage, d, geometry, columns);
                     Gemm.SgemmOnCallingThread(false, true, d.OutChannels, d.Patch, d.OutPlane, 1f, gImage, d.OutPlane,
-                        colData.AsSpan(n * d.OutPlane), d.BatchColumns, 1f, partialW[p].AsSpan(0, weights), d.Patch);
+                        columns.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, 1f, partialW[p].AsSpan(0, weights), d.Patch);
+                }
                 if (gb is not null)
                     for (int oc = 0; oc < d.OutChannels; oc++)
                         partialB[p][oc] += VectorKernels.SumDouble(gImage.Slice(oc * d.OutPlane, d.OutPlane));
             }
+            if (columns is not null) BufferPool.Return(columns);
         });
         if (gw is not null)
             for (int e = 0; e < weights; e++)
