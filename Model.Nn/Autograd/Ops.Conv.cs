@@ -27,7 +27,7 @@ public static partial class Ops
         bool record = Node.ShouldRecord(x, weight, bias);
         // When recording a batch-lowered convolution, its column matrix [patch, N·plane] (image n in columns
         // n·plane…) is kept for the weight gradient; the per-image path unfolds each image again when it needs it
-        // (from the input, a ninth of the columns' size, instead of keeping the columns in memory).
+        // (from the input, KH·KW times smaller than the columns, instead of keeping the columns in memory).
         var cols = record && !d.PerImage ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
         if (d.PerImage)
             ForwardPerImage(x.Data, weight, bias, d, geometry, y.Data);
@@ -189,10 +189,10 @@ public static partial class Ops
     }
 
     /// <summary>
-    /// Partial sums the per-image weight and bias gradients are split into (one per core at most): a constant, so
-    /// that the reduction order, hence every bit of the result, does not depend on the number of cores.
+    /// Partial sums the per-image weight and bias gradients are split into (claimed by the cores as they come free):
+    /// a constant, so that the reduction order, hence every bit of the result, does not depend on the number of cores.
     /// </summary>
-    private const int GradientPartials = 2;
+    private const int GradientPartials = 8;
 
     /// <summary>
     /// dW (+)= Σₙ g[n] · columns(x[n])ᵀ and db (+)= Σₙ Σ_plane g[n], as <see cref="GradientPartials"/> fixed ranges
