@@ -57,6 +57,26 @@ public class OpGradientTests
             Random(r, 1, 3, 2, 7, 6), Random(r, 0.5f, 4, 2, 3, 3), Random(r, 1, 4));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Conv2dOneImageAtATime(int padding)
+    {
+        // Output planes of 100+ cells take the per-image path; 8 images are split over the cores.
+        var r = NewRng();
+        Check(x => Ops.Conv2d(x[0], x[1], x[2], 1, padding, 1),
+            Random(r, 1, 8, 2, 12, 11), Random(r, 0.5f, 3, 2, 3, 3), Random(r, 1, 3));
+    }
+
+    [Fact]
+    public void Conv2dSharedWeightsAccumulateOneImageAtATime()
+    {
+        // The second use of the weights and bias adds onto the gradients the first one left.
+        var r = NewRng();
+        Check(x => Ops.Add(Ops.Conv2d(x[0], x[2], x[3]), Ops.Conv2d(x[1], x[2], x[3])),
+            Random(r, 1, 5, 2, 12, 11), Random(r, 1, 5, 2, 12, 11), Random(r, 0.5f, 3, 2, 3, 3), Random(r, 1, 3));
+    }
+
     [Fact]
     public void Conv2dRectangularWithoutBias()
     {

@@ -102,6 +102,36 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void PackedAGivesBitwiseTheUnpackedResult()
+    {
+        // m not a tile multiple, several k slices, both layouts of A, every kernel the CPU has.
+        var rng = new Rng(21);
+        foreach ((int m, int n, int k) in new[] { (64, 121, 288), (13, 40, 700), (288, 30, 64), (3, 50, 9) })
+        foreach (bool transA in new[] { false, true })
+        foreach (GemmKernel kernel in Kernels)
+        {
+            var op = Operands.Make(rng, m, n, k, transA, transB: false, pad: 1);
+            float[] unpacked = op.Run(kernel, 1f, 0.5f, threads: 1);
+            float[] packed = (float[])op.C.Clone();
+            try
+            {
+                Gemm.ForcedKernel = kernel;
+                using var packedA = Gemm.PackA(transA, m, k, op.A, op.Lda);
+                Gemm.SgemmOnCallingThread(transA, false, m, n, k, 1f, op.A, op.Lda, op.B, op.Ldb, 0.5f, packed, op.Ldc, packedA);
+            }
+            finally
+            {
+                Gemm.ForcedKernel = GemmKernel.Auto;
+            }
+            op.AssertClose(packed, 1f, 0.5f, $"{kernel} packed A {m}x{n}x{k} transA={transA}");
+            Assert.Equal(unpacked, packed);
+        }
+        using var other = Gemm.PackA(false, 4, 5, new float[20], 5);
+        Assert.Throws<ArgumentException>(() =>
+            Gemm.SgemmOnCallingThread(false, false, 5, 2, 4, 1f, new float[20], 4, new float[8], 2, 0f, new float[10], 2, other));
+    }
+
+    [Fact]
     public void SmallSingleThreadedCallsAllocateNothing()
     {
         // The shapes of a 784→10 logistic-regression step (forward, weight gradient, input gradient) and a tiny one.

@@ -7,8 +7,9 @@ public static partial class Ops
 {
     /// <summary>
     /// 2-D convolution (cross-correlation, as torch.nn.functional.conv2d): x[N, C, H, W], weight[OC, C, KH, KW],
-    /// optional bias[OC] → [N, OC, OH, OW]. The batch is lowered with the batched im2col into one column matrix
-    /// and multiplied by the weight matrix in one GEMM per pass; results do not depend on scheduling.
+    /// optional bias[OC] → [N, OC, OH, OW]. Large output planes are lowered one image at a time (im2col, then one
+    /// GEMM straight into the output, images split over the cores); small planes are lowered for the whole batch
+    /// into one column matrix and one GEMM. Results do not depend on scheduling.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, int dilation = 1) =>
         Conv2d(x, weight, bias, new ConvGeometry(weight.Rank == 4 ? weight.Dim(2) : 0, weight.Rank == 4 ? weight.Dim(3) : 0,
@@ -23,7 +24,16 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != d.OutChannels))
             throw new ArgumentException($"Conv2d: bias {bias.Describe()} must have shape [{d.OutChannels}].");
         var y = Tensor.CreateTemporary([d.N, d.OutChannels, d.OH, d.OW], clear: false);
-        if (!Node.ShouldRecord(x, weight, bias))
+        bool record = Node.ShouldRecord(x, weight, bias);
+        // When recording a batch-lowered convolution, its column matrix [patch, N·plane] (image n in columns
+        // n·plane…) is kept for the weight gradient; the per-image path unfolds each image again when it needs it
+        // (from the input, KH·KW times smaller than the columns, instead of keeping the columns in memory).
+        var cols = record && !d.PerImage ? Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false) : null;
+        if (d.PerImage)
+            ForwardPerImage(x.Data, weight, bias, d, geometry, y.Data);
+        else if (cols is not null)
+            ForwardBatch(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
+        else
         {
             // Inference: nothing is kept, so lower at most InferenceChunk images at a time to bound the scratch
             // memory of large evaluation batches.
@@ -31,26 +41,65 @@ public static partial class Ops
             {
                 var chunk = d with { N = Math.Min(InferenceChunk, d.N - n0) };
                 var scratch = BufferPool.Rent(chunk.Patch * chunk.BatchColumns, clear: false);
-                ForwardImages(x.Data, n0 * d.InImage, weight, bias, chunk, geometry, scratch, y.Data, n0 * d.OutImage);
+                ForwardBatch(x.Data, n0 * d.InImage, weight, bias, chunk, geometry, scratch, y.Data, n0 * d.OutImage);
                 BufferPool.Return(scratch);
             }
-            return y;
         }
-        // The whole batch is lowered into one column matrix [patch, N·plane] (image n in columns n·plane…),
-        // so each pass is a single large GEMM; the columns are kept for the weight gradient.
-        var cols = Tensor.CreateTemporary([d.Patch, d.BatchColumns], clear: false);
-        ForwardImages(x.Data, 0, weight, bias, d, geometry, cols.Data, y.Data, 0);
-        return new Conv2dNode(geometry, cols).Record(y, x, weight, bias);
+        return record ? new Conv2dNode(geometry, cols).Record(y, x, weight, bias) : y;
     }
 
     /// <summary>Images processed together when no gradient is recorded.</summary>
     private const int InferenceChunk = 128;
 
     /// <summary>
-    /// Lowers the d.N images at <paramref name="xOffset"/> into <paramref name="colData"/>, multiplies by the weights
-    /// and writes the biased result at <paramref name="yOffset"/>.
+    /// Output planes at least this large are computed one image at a time: the image's columns (patch × plane) then
+    /// stay in L2 between im2col and the GEMM, and the GEMM writes the output layout directly. Smaller planes would
+    /// give products too narrow for the 16-wide register tiles, so they use one GEMM for the whole batch.
     /// </summary>
-    private static void ForwardImages(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
+    private const int PerImagePlane = 100;
+
+    /// <summary>Fewer images than this per core are not worth a thread hand-off.</summary>
+    private const int MinImagesPerPartition = 4;
+
+    /// <summary>y[n] = W · columns(x[n]) + bias for each image, images split over the cores, columns in per-thread scratch.</summary>
+    private static void ForwardPerImage(float[] xData, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry, float[] yData)
+    {
+        var wData = weight.Data;
+        var bData = bias?.Data;
+        // The weights are the left operand of every image's product: pack them once for all.
+        using var packedW = Gemm.PackA(false, d.OutChannels, d.Patch, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
+        {
+            float[] columns = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
+            for (int n = start; n < end; n++)
+            {
+                UnfoldImage(xData, n * d.InImage, d, geometry, columns);
+                var yImage = new Span<float>(yData, n * d.OutImage, d.OutImage);
+                Gemm.SgemmOnCallingThread(false, false, d.OutChannels, d.OutPlane, d.Patch, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
+                    columns.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, 0f, yImage, d.OutPlane, packedW);
+                if (bData is not null)
+                    for (int oc = 0; oc < d.OutChannels; oc++)
+                    {
+                        var plane = yImage.Slice(oc * d.OutPlane, d.OutPlane);
+                        TensorPrimitives.Add(plane, bData[oc], plane);
+                    }
+            }
+            BufferPool.Return(columns);
+        });
+    }
+
+    /// <summary>Unfolds the image at <paramref name="xOffset"/> into one image's columns [patch, plane].</summary>
+    private static unsafe void UnfoldImage(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] columns)
+    {
+        fixed (float* px = xData, pc = columns)
+            Im2Col.Unfold(px + xOffset, d.C, d.H, d.W, geometry, pc, d.OutPlane);
+    }
+
+    /// <summary>
+    /// Lowers the d.N images at <paramref name="xOffset"/> into <paramref name="colData"/>, multiplies by the weights
+    /// in one GEMM and writes the biased result at <paramref name="yOffset"/>.
+    /// </summary>
+    private static void ForwardBatch(float[] xData, int xOffset, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry,
         float[] colData, float[] yData, int yOffset)
     {
         int colLength = d.Patch * d.BatchColumns;
@@ -59,7 +108,7 @@ public static partial class Ops
         Gemm.Sgemm(false, false, d.OutChannels, d.BatchColumns, d.Patch, 1f, weight.Span, d.Patch,
             colData.AsSpan(0, colLength), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
         var bData = bias?.Data;
-        ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
         {
             for (int n = start; n < end; n++)
             for (int oc = 0; oc < d.OutChannels; oc++)
@@ -73,7 +122,7 @@ public static partial class Ops
         BufferPool.Return(yT);
     }
 
-    private sealed class Conv2dNode(ConvGeometry geometry, Tensor cols) : Node
+    private sealed class Conv2dNode(ConvGeometry geometry, Tensor? cols) : Node
     {
         public override string OpName => "Conv2d";
         internal override void Backward(Tensor g)
@@ -81,9 +130,28 @@ public static partial class Ops
             Tensor x = A!, w = B!;
             var d = ConvDims.Of(x, w, geometry);
             var gData = g.Data;
+            bool weightGrad = w.RequiresGrad, biasGrad = C is { RequiresGrad: true }, inputGrad = x.RequiresGrad;
+            if (d.PerImage)
+            {
+                // Every product reads g[n] in place: no rearranged copy of the output gradient.
+                if (weightGrad || biasGrad)
+                {
+                    bool weightFresh = false, biasFresh = false;
+                    if (weightGrad) GradBuffer(w, out weightFresh);
+                    if (biasGrad) GradBuffer(C!, out biasFresh);
+                    ParameterGradientsPerImage(gData, x.Data, d, geometry, weightGrad ? w.Grad!.Data : null, weightFresh,
+                        biasGrad ? C!.Grad!.Data : null, biasFresh);
+                }
+                if (inputGrad)
+                {
+                    GradBuffer(x, out bool fresh);
+                    InputGradientPerImage(gData, w.Data, d, geometry, x.Grad!.Data, fresh);
+                }
+                return;
+            }
             // Output gradient rearranged to [OC, N·plane] to match the column matrix.
             var gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
-            ForPartitions(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+            Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
             {
                 for (int n = start; n < end; n++)
                 for (int oc = 0; oc < d.OutChannels; oc++)
@@ -91,34 +159,118 @@ public static partial class Ops
                         .CopyTo(new Span<float>(gT, oc * d.BatchColumns + n * d.OutPlane, d.OutPlane));
             });
             var gTs = gT.AsSpan(0, d.OutChannels * d.BatchColumns);
-            if (w.RequiresGrad)
+            if (weightGrad)
             {
                 var gw = GradBuffer(w, out bool fresh); // G[OC, N·plane] · colsᵀ
                 if (d.OutChannels * d.Patch <= SmallWeightGradient)
-                    WeightGradientByDots(gT, cols.Data, d, w.Grad!.Data, fresh);
+                    WeightGradientByDots(gT, cols!.Data, d, w.Grad!.Data, fresh);
                 else
                     Gemm.Sgemm(false, true, d.OutChannels, d.Patch, d.BatchColumns, 1f, gTs, d.BatchColumns,
-                        cols.Span, d.BatchColumns, fresh ? 0f : 1f, gw, d.Patch);
+                        cols!.Span, d.BatchColumns, fresh ? 0f : 1f, gw, d.Patch);
             }
-            if (C is { RequiresGrad: true } b)
+            if (biasGrad)
             {
-                var gb = GradBuffer(b, out bool fresh);
+                var gb = GradBuffer(C!, out bool fresh);
                 for (int oc = 0; oc < d.OutChannels; oc++)
                     gb[oc] = (fresh ? 0f : gb[oc]) + (float)VectorKernels.SumDouble(gTs.Slice(oc * d.BatchColumns, d.BatchColumns));
             }
-            if (x.RequiresGrad)
+            if (inputGrad)
             {
-                GradBuffer(x, out bool fresh);
+                var gx = GradBuffer(x, out bool fresh);
                 var dcols = BufferPool.Rent(d.Patch * d.BatchColumns, clear: false); // Wᵀ · G
                 Gemm.Sgemm(true, false, d.Patch, d.BatchColumns, d.OutChannels, 1f, w.Span, d.Patch, gTs, d.BatchColumns,
                     0f, dcols.AsSpan(0, d.Patch * d.BatchColumns), d.BatchColumns);
-                var gx = x.Grad!.Span;
                 if (fresh) gx.Clear();
                 Im2Col.ColumnsToImageBatch(dcols.AsSpan(0, d.Patch * d.BatchColumns), d.N, d.C, d.H, d.W, geometry, gx); // adjoint: accumulates
                 BufferPool.Return(dcols);
             }
             BufferPool.Return(gT);
         }
+    }
+
+    /// <summary>
+    /// Partial sums the per-image weight and bias gradients are split into (claimed by the cores as they come free):
+    /// a constant, so that the reduction order, hence every bit of the result, does not depend on the number of cores.
+    /// </summary>
+    private const int GradientPartials = 8;
+
+    /// <summary>
+    /// dW (+)= Σₙ g[n] · columns(x[n])ᵀ and db (+)= Σₙ Σ_plane g[n], as <see cref="GradientPartials"/> fixed ranges
+    /// of images, each accumulated image by image (the image unfolded again into L2-sized scratch, then one small GEMM
+    /// reading g[n] in place), then added in range order.
+    /// </summary>
+    private static void ParameterGradientsPerImage(float[] gData, float[] xData, ConvDims d, ConvGeometry geometry,
+        float[]? gw, bool weightFresh, float[]? gb, bool biasFresh)
+    {
+        int weights = d.OutChannels * d.Patch;
+        var partialW = new float[GradientPartials][];
+        var partialB = new double[GradientPartials][];
+        for (int p = 0; p < GradientPartials; p++)
+        {
+            partialW[p] = BufferPool.Rent(weights, clear: true);
+            partialB[p] = new double[d.OutChannels];
+        }
+        Parallelism.For(d.N, GradientPartials, (p, start, end) =>
+        {
+            float[]? columns = gw is null ? null : BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
+            for (int n = start; n < end; n++)
+            {
+                var gImage = new ReadOnlySpan<float>(gData, n * d.OutImage, d.OutImage);
+                if (columns is not null)
+                {
+                    UnfoldImage(xData, n * d.InImage, d, geometry, columns);
+                    Gemm.SgemmOnCallingThread(false, true, d.OutChannels, d.Patch, d.OutPlane, 1f, gImage, d.OutPlane,
+                        columns.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, 1f, partialW[p].AsSpan(0, weights), d.Patch);
+                }
+                if (gb is not null)
+                    for (int oc = 0; oc < d.OutChannels; oc++)
+                        partialB[p][oc] += VectorKernels.SumDouble(gImage.Slice(oc * d.OutPlane, d.OutPlane));
+            }
+            if (columns is not null) BufferPool.Return(columns);
+        });
+        if (gw is not null)
+            for (int e = 0; e < weights; e++)
+            {
+                float sum = weightFresh ? 0f : gw[e];
+                for (int p = 0; p < GradientPartials; p++) sum += partialW[p][e];
+                gw[e] = sum;
+            }
+        if (gb is not null)
+            for (int oc = 0; oc < d.OutChannels; oc++)
+            {
+                double sum = 0;
+                for (int p = 0; p < GradientPartials; p++) sum += partialB[p][oc];
+                gb[oc] = (biasFresh ? 0f : gb[oc]) + (float)sum;
+            }
+        foreach (var buffer in partialW) BufferPool.Return(buffer);
+    }
+
+    /// <summary>
+    /// gx[n] (+)= col2im(Wᵀ · g[n]) one image at a time, images split over the cores: each image's column gradient
+    /// (patch × plane) is folded back while it is still in L2, and g[n] is read in place.
+    /// </summary>
+    private static void InputGradientPerImage(float[] gData, float[] wData, ConvDims d, ConvGeometry geometry, float[] gxData, bool fresh)
+    {
+        using var packedWT = Gemm.PackA(true, d.Patch, d.OutChannels, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
+        {
+            var dcols = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
+            for (int n = start; n < end; n++)
+            {
+                Gemm.SgemmOnCallingThread(true, false, d.Patch, d.OutPlane, d.OutChannels, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
+                    gData.AsSpan(n * d.OutImage, d.OutImage), d.OutPlane, 0f, dcols.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, packedWT);
+                if (fresh) gxData.AsSpan(n * d.InImage, d.InImage).Clear();
+                FoldImage(dcols, d, geometry, gxData, n * d.InImage);
+            }
+            BufferPool.Return(dcols);
+        });
+    }
+
+    /// <summary>Adds one image's column gradient [patch, plane] into the image at <paramref name="offset"/>.</summary>
+    private static unsafe void FoldImage(float[] dcols, ConvDims d, ConvGeometry geometry, float[] gxData, int offset)
+    {
+        fixed (float* pc = dcols, pg = gxData)
+            Im2Col.Fold(pc, d.C, d.H, d.W, geometry, pg + offset, d.OutPlane);
     }
 
     /// <summary>Weight gradients with at most this many elements are computed as independent dot products.</summary>
@@ -133,7 +285,7 @@ public static partial class Ops
     private static void WeightGradientByDots(float[] gT, float[] cols, ConvDims d, float[] gw, bool fresh)
     {
         int count = d.OutChannels * d.Patch, len = d.BatchColumns;
-        ForPartitions(count, Parallelism.PartitionsFor(count, 8), (_, start, end) =>
+        Parallelism.For(count, Parallelism.PartitionsFor(count, 8), (_, start, end) =>
         {
             for (int e = start; e < end; e++)
             {
@@ -154,6 +306,7 @@ public static partial class Ops
         public int OutImage => OutChannels * OH * OW;
         public int InImage => C * H * W;
         public int BatchColumns => N * OutPlane;
+        public bool PerImage => OutPlane >= PerImagePlane;
 
         public static ConvDims Of(Tensor x, Tensor w, ConvGeometry g)
         {
@@ -169,16 +322,5 @@ public static partial class Ops
                 throw new ArgumentException($"Conv2d: input {x.Describe()} is too small for kernel {g.KernelH}×{g.KernelW} with {g}.");
             return new ConvDims(n, c, h, wd, w.Dim(0), oh, ow) { KH = g.KernelH, KW = g.KernelW };
         }
-    }
-
-    /// <summary>Runs body(partition, start, end) over <paramref name="count"/> items in fixed contiguous partitions.</summary>
-    private static void ForPartitions(int count, int parts, Action<int, int, int> body)
-    {
-        if (parts == 1)
-        {
-            body(0, 0, count);
-            return;
-        }
-        Parallel.For(0, parts, p => body(p, Parallelism.Start(count, parts, p), Parallelism.Start(count, parts, p + 1)));
     }
 }

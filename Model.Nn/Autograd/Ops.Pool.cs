@@ -19,20 +19,25 @@ public static partial class Ops
         var xData = x.Data;
         var yData = y.Data;
         var amData = argmax.Data;
-        bool pairs = g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0 };
+        bool pairs = IsPairWindow(g);
         int parts = Parallelism.PartitionsFor(planes, 16);
-        ForPartitions(planes, parts, (_, start, end) =>
+        Parallelism.For(planes, parts, (_, start, end) =>
         {
-            for (int pl = start; pl < end; pl++)
+            if (pairs)
             {
-                var plane = new ReadOnlySpan<float>(xData, pl * h * w, h * w);
-                var yp = new Span<float>(yData, pl * oh * ow, oh * ow);
-                var ap = new Span<float>(amData, pl * oh * ow, oh * ow);
-                if (pairs) MaxPool2x2Plane(plane, w, oh, ow, yp, ap);
-                else MaxPoolPlane(plane, h, w, g, oh, ow, yp, ap);
+                unsafe
+                {
+                    fixed (float* px = xData, py = yData, pa = amData)
+                        for (int pl = start; pl < end; pl++)
+                            MaxPool2x2.Forward(px + pl * h * w, w, oh, ow, py + pl * oh * ow, pa + pl * oh * ow);
+                }
+                return;
             }
+            for (int pl = start; pl < end; pl++)
+                MaxPoolPlane(new ReadOnlySpan<float>(xData, pl * h * w, h * w), h, w, g, oh, ow,
+                    new Span<float>(yData, pl * oh * ow, oh * ow), new Span<float>(amData, pl * oh * ow, oh * ow));
         });
-        return Node.ShouldRecord(x) ? new MaxPoolNode(argmax).Record(y, x) : y;
+        return Node.ShouldRecord(x) ? new MaxPoolNode(argmax, g).Record(y, x) : y;
     }
 
     /// <summary>General window: padded positions never win; the first maximum (or a NaN) wins.</summary>
@@ -59,39 +64,35 @@ public static partial class Ops
         }
     }
 
-    /// <summary>The common 2×2, stride-2 window without padding, with the same first-maximum rule.</summary>
-    private static void MaxPool2x2Plane(ReadOnlySpan<float> plane, int w, int oh, int ow, Span<float> y, Span<float> am)
-    {
-        for (int oy = 0; oy < oh; oy++)
-        {
-            int r0 = 2 * oy * w, r1 = r0 + w;
-            for (int ox = 0; ox < ow; ox++)
-            {
-                int i0 = r0 + 2 * ox, i1 = r1 + 2 * ox;
-                float best = plane[i0];
-                int at = i0;
-                if (plane[i0 + 1] > best || float.IsNaN(plane[i0 + 1])) { best = plane[i0 + 1]; at = i0 + 1; }
-                if (plane[i1] > best || float.IsNaN(plane[i1])) { best = plane[i1]; at = i1; }
-                if (plane[i1 + 1] > best || float.IsNaN(plane[i1 + 1])) { best = plane[i1 + 1]; at = i1 + 1; }
-                y[oy * ow + ox] = best;
-                am[oy * ow + ox] = at;
-            }
-        }
-    }
+    /// <summary>The 2×2, stride-2 window without padding, which has a vectorised kernel (when the CPU has AVX2).</summary>
+    private static bool IsPairWindow(ConvGeometry g) =>
+        MaxPool2x2.IsSupported && g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 };
 
-    private sealed class MaxPoolNode(Tensor argmax) : Node
+    private sealed class MaxPoolNode(Tensor argmax, ConvGeometry geometry) : Node
     {
         public override string OpName => "MaxPool2d";
         internal override void Backward(Tensor g)
         {
             GradBuffer(A!, out bool fresh);
             var gxData = A!.Grad!.Data;
-            int inPlane = A.Dim(2) * A.Dim(3), outPlane = Output.Dim(2) * Output.Dim(3), planes = A.Dim(0) * A.Dim(1);
+            int h = A.Dim(2), w = A.Dim(3), oh = Output.Dim(2), ow = Output.Dim(3), planes = A.Dim(0) * A.Dim(1);
+            int inPlane = h * w, outPlane = oh * ow;
             var gData = g.Data;
             var amData = argmax.Data;
+            bool pairs = fresh && IsPairWindow(geometry);
             // Each window's winner lies in its own plane, so partitions over planes never write the same element.
-            ForPartitions(planes, Parallelism.PartitionsFor(planes, 16), (_, start, end) =>
+            Parallelism.For(planes, Parallelism.PartitionsFor(planes, 16), (_, start, end) =>
             {
+                if (pairs)
+                {
+                    unsafe
+                    {
+                        fixed (float* pg = gData, pa = amData, pgx = gxData)
+                            for (int pl = start; pl < end; pl++)
+                                MaxPool2x2.Backward(pg + pl * outPlane, pa + pl * outPlane, h, w, oh, ow, pgx + pl * inPlane);
+                    }
+                    return;
+                }
                 for (int pl = start; pl < end; pl++)
                 {
                     var gx = new Span<float>(gxData, pl * inPlane, inPlane);

@@ -80,8 +80,37 @@ public static class Gemm
     /// <summary>C = alpha · op(A) · op(B) + beta · C on row-major spans (see the class summary).</summary>
     /// <exception cref="ArgumentException">A size is negative, a leading dimension is smaller than its row width,
     /// a span is too short for its matrix, or C overlaps A or B.</exception>
-    public static unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, onCallingThread: false);
+
+    /// <summary>
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// on the calling thread only, for callers that already split their work over the cores (e.g. one product per
+    /// image). The result is bitwise the same as with threads.
+    /// </summary>
+    /// <param name="packedA">A packed by <see cref="PackA"/> (same transA, m, k and values as <paramref name="a"/>),
+    /// so that many products with one A pack it once; null packs it here.</param>
+    internal static void SgemmOnCallingThread(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, GemmPackedA? packedA = null)
+    {
+        if (packedA is not null && (packedA.TransA != transA || packedA.M != m || packedA.K != k))
+            throw new ArgumentException($"Gemm.Sgemm: the packed A is {(packedA.TransA ? "transposed " : "")}{packedA.M}×{packedA.K}, " +
+                $"the call needs {(transA ? "transposed " : "")}{m}×{k}.", nameof(packedA));
+        Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, onCallingThread: true, packedA);
+    }
+
+    /// <summary>Packs op(A) (m×k) once for the current kernel, for repeated <see cref="SgemmOnCallingThread"/> calls.</summary>
+    internal static unsafe GemmPackedA PackA(bool transA, int m, int k, ReadOnlySpan<float> a, int lda)
+    {
+        if (m < 1 || k < 1) throw new ArgumentOutOfRangeException(m < 1 ? nameof(m) : nameof(k), "Gemm.PackA: sizes must be positive.");
+        CheckOperand("A", nameof(a), a.Length, nameof(lda), lda, transA ? k : m, transA ? m : k, transA);
+        fixed (float* pa = a) return new GemmPackedA(transA, m, k, pa, lda, ActiveKernel);
+    }
+
+    private static unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, bool onCallingThread,
+        GemmPackedA? packedA = null)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k),
@@ -106,9 +135,12 @@ public static class Gemm
                 ScaleC(pc, m, n, ldc, beta);
                 return;
             }
-            var problem = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            int threads = 2.0 * m * n * k >= ParallelThresholdFlops ? (forcedThreads > 0 ? forcedThreads : maxThreads) : 1;
-            GemmParallel.Run(problem, ActiveKernel, threads);
+            GemmKernel kernel = ActiveKernel;
+            float* packed = packedA is not null && packedA.Kernel == kernel ? packedA.Data : null;
+            var problem = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packed);
+            int threads = onCallingThread || 2.0 * m * n * k < ParallelThresholdFlops ? 1
+                : forcedThreads > 0 ? forcedThreads : maxThreads;
+            GemmParallel.Run(problem, kernel, threads);
         }
     }
 

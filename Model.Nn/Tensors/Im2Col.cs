@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Probabilistic.Nn.Tensors;
 
@@ -20,48 +21,74 @@ public readonly record struct ConvGeometry(
 /// weights [OC, C·KH·KW] · columns is a single GEMM for the batch.
 /// </summary>
 /// <remarks>
-/// Each (channel, ky, kx, output row) copies one contiguous run of valid input pixels (a span copy when the
-/// horizontal stride is 1) and zero-fills only the padded ends, so the inner loop has no per-element bounds tests.
+/// Each (channel, ky, kx, output row) copies one contiguous run of valid input pixels (an inline vector copy when
+/// the horizontal stride is 1: runs are only 3–28 floats long) and zero-fills only the padded ends, so the inner
+/// loop has no per-element bounds tests. The batched forms split the images over the cores.
 /// </remarks>
 public static class Im2Col
 {
     /// <summary>Unfolds one image [C, H, W] into columns [C·KH·KW, OH·OW].</summary>
-    public static void ImageToColumns(ReadOnlySpan<float> input, int channels, int height, int width, ConvGeometry g, Span<float> columns)
+    public static unsafe void ImageToColumns(ReadOnlySpan<float> input, int channels, int height, int width, ConvGeometry g, Span<float> columns)
     {
         int spatial = Check(nameof(ImageToColumns), input.Length, columns.Length, 1, channels, height, width, g);
-        Unfold(input, channels, height, width, g, columns, spatial, 0);
+        fixed (float* image = input, cols = columns)
+            Unfold(image, channels, height, width, g, cols, spatial);
     }
 
     /// <summary>Adds each column entry back into the image position it came from (the adjoint of <see cref="ImageToColumns"/>).</summary>
-    public static void ColumnsToImage(ReadOnlySpan<float> columns, int channels, int height, int width, ConvGeometry g, Span<float> image)
+    public static unsafe void ColumnsToImage(ReadOnlySpan<float> columns, int channels, int height, int width, ConvGeometry g, Span<float> image)
     {
         int spatial = Check(nameof(ColumnsToImage), image.Length, columns.Length, 1, channels, height, width, g);
-        Fold(columns, channels, height, width, g, image, spatial, 0);
-    }
-
-    /// <summary>Unfolds a batch [N, C, H, W] into columns [C·KH·KW, N·OH·OW] (image n owns columns n·OH·OW …).</summary>
-    public static void ImageToColumnsBatch(ReadOnlySpan<float> input, int batch, int channels, int height, int width, ConvGeometry g, Span<float> columns)
-    {
-        int spatial = Check(nameof(ImageToColumnsBatch), input.Length, columns.Length, batch, channels, height, width, g);
-        int imageSize = channels * height * width;
-        for (int n = 0; n < batch; n++)
-            Unfold(input.Slice(n * imageSize, imageSize), channels, height, width, g, columns, batch * spatial, n * spatial);
-    }
-
-    /// <summary>The adjoint of <see cref="ImageToColumnsBatch"/>: accumulates columns [C·KH·KW, N·OH·OW] into images [N, C, H, W].</summary>
-    public static void ColumnsToImageBatch(ReadOnlySpan<float> columns, int batch, int channels, int height, int width, ConvGeometry g, Span<float> images)
-    {
-        int spatial = Check(nameof(ColumnsToImageBatch), images.Length, columns.Length, batch, channels, height, width, g);
-        int imageSize = channels * height * width;
-        for (int n = 0; n < batch; n++)
-            Fold(columns, channels, height, width, g, images.Slice(n * imageSize, imageSize), batch * spatial, n * spatial);
+        fixed (float* cols = columns, img = image)
+            Fold(cols, channels, height, width, g, img, spatial);
     }
 
     /// <summary>
-    /// Writes the unfolded image into columns whose rows are <paramref name="rowStride"/> long, starting at
-    /// column <paramref name="offset"/> of each row.
+    /// Unfolds a batch [N, C, H, W] into columns [C·KH·KW, N·OH·OW] (image n owns columns n·OH·OW …).
+    /// Images are split over the cores in fixed ranges; each writes only its own columns.
     /// </summary>
-    private static void Unfold(ReadOnlySpan<float> image, int channels, int height, int width, ConvGeometry g, Span<float> columns, int rowStride, int offset)
+    public static unsafe void ImageToColumnsBatch(ReadOnlySpan<float> input, int batch, int channels, int height, int width, ConvGeometry g, Span<float> columns)
+    {
+        int spatial = Check(nameof(ImageToColumnsBatch), input.Length, columns.Length, batch, channels, height, width, g);
+        int imageSize = channels * height * width;
+        fixed (float* images = input, cols = columns)
+        {
+            float* imagesAt = images, colsAt = cols; // fixed locals cannot be captured by the lambda
+            Parallelism.For(batch, Parallelism.PartitionsFor(batch, MinImagesPerPartition), (_, start, end) =>
+            {
+                for (int n = start; n < end; n++)
+                    Unfold(imagesAt + (long)n * imageSize, channels, height, width, g, colsAt + (long)n * spatial, batch * spatial);
+            });
+        }
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="ImageToColumnsBatch"/>: accumulates columns [C·KH·KW, N·OH·OW] into images [N, C, H, W].
+    /// Each image is accumulated by one thread in a fixed order, so results do not depend on the split.
+    /// </summary>
+    public static unsafe void ColumnsToImageBatch(ReadOnlySpan<float> columns, int batch, int channels, int height, int width, ConvGeometry g, Span<float> images)
+    {
+        int spatial = Check(nameof(ColumnsToImageBatch), images.Length, columns.Length, batch, channels, height, width, g);
+        int imageSize = channels * height * width;
+        fixed (float* cols = columns, imgs = images)
+        {
+            float* colsAt = cols, imagesAt = imgs;
+            Parallelism.For(batch, Parallelism.PartitionsFor(batch, MinImagesPerPartition), (_, start, end) =>
+            {
+                for (int n = start; n < end; n++)
+                    Fold(colsAt + (long)n * spatial, channels, height, width, g, imagesAt + (long)n * imageSize, batch * spatial);
+            });
+        }
+    }
+
+    /// <summary>Fewer images than this per core are not worth a thread hand-off.</summary>
+    private const int MinImagesPerPartition = 4;
+
+    /// <summary>
+    /// Writes the unfolded image into columns whose rows are <paramref name="rowStride"/> long
+    /// (<paramref name="columns"/> points at this image's first column). No checks: callers validate sizes.
+    /// </summary>
+    internal static unsafe void Unfold(float* image, int channels, int height, int width, ConvGeometry g, float* columns, int rowStride)
     {
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         int row = 0;
@@ -70,29 +97,31 @@ public static class Im2Col
         for (int kx = 0; kx < g.KernelW; kx++, row++)
         {
             (int x0, int x1, int shift) = ValidColumns(kx, width, ow, g);
-            Span<float> dst = columns.Slice(row * rowStride + offset, oh * ow);
-            for (int y = 0; y < oh; y++)
+            float* dst = columns + (long)row * rowStride;
+            for (int y = 0; y < oh; y++, dst += ow)
             {
-                Span<float> line = dst.Slice(y * ow, ow);
                 int iy = y * g.StrideH - g.PadH + ky * g.DilationH;
                 if ((uint)iy >= (uint)height || x0 >= x1)
                 {
-                    line.Clear();
+                    new Span<float>(dst, ow).Clear();
                     continue;
                 }
-                line[..x0].Clear();
-                line[x1..].Clear();
-                ReadOnlySpan<float> src = image.Slice((c * height + iy) * width, width);
+                for (int x = 0; x < x0; x++) dst[x] = 0f;
+                for (int x = x1; x < ow; x++) dst[x] = 0f;
+                float* src = image + (c * height + iy) * width;
                 if (g.StrideW == 1)
-                    src.Slice(x0 + shift, x1 - x0).CopyTo(line[x0..x1]);
+                    Copy(src + x0 + shift, dst + x0, x1 - x0);
                 else
-                    for (int x = x0, ix = x0 * g.StrideW + shift; x < x1; x++, ix += g.StrideW) line[x] = src[ix];
+                    for (int x = x0, ix = x0 * g.StrideW + shift; x < x1; x++, ix += g.StrideW) dst[x] = src[ix];
             }
         }
     }
 
-    /// <summary>Adds columns (rows <paramref name="rowStride"/> long, from column <paramref name="offset"/>) into the image.</summary>
-    private static void Fold(ReadOnlySpan<float> columns, int channels, int height, int width, ConvGeometry g, Span<float> image, int rowStride, int offset)
+    /// <summary>
+    /// Adds columns (rows <paramref name="rowStride"/> long, starting at this image's first column) into the image.
+    /// No checks: callers validate sizes.
+    /// </summary>
+    internal static unsafe void Fold(float* columns, int channels, int height, int width, ConvGeometry g, float* image, int rowStride)
     {
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         int row = 0;
@@ -102,22 +131,38 @@ public static class Im2Col
         {
             (int x0, int x1, int shift) = ValidColumns(kx, width, ow, g);
             if (x0 >= x1) continue;
-            ReadOnlySpan<float> src = columns.Slice(row * rowStride + offset, oh * ow);
-            for (int y = 0; y < oh; y++)
+            float* line = columns + (long)row * rowStride;
+            for (int y = 0; y < oh; y++, line += ow)
             {
                 int iy = y * g.StrideH - g.PadH + ky * g.DilationH;
                 if ((uint)iy >= (uint)height) continue;
-                ReadOnlySpan<float> line = src.Slice(y * ow, ow);
-                Span<float> dst = image.Slice((c * height + iy) * width, width);
+                float* dst = image + (c * height + iy) * width;
                 if (g.StrideW == 1)
-                {
-                    Span<float> target = dst.Slice(x0 + shift, x1 - x0);
-                    TensorPrimitives.Add(target, line[x0..x1], target);
-                }
+                    AddInto(line + x0, dst + x0 + shift, x1 - x0);
                 else
                     for (int x = x0, ix = x0 * g.StrideW + shift; x < x1; x++, ix += g.StrideW) dst[ix] += line[x];
             }
         }
+    }
+
+    /// <summary>dst[0..n) = src[0..n): image rows are short (3 to 28 floats), too short for a memmove call to pay.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0..n) += src[0..n), element by element (the same sums whether a lane is vector or scalar).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddInto(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] += src[i];
     }
 
     /// <summary>

@@ -2,15 +2,20 @@ using System.Runtime.CompilerServices;
 
 namespace Probabilistic.Nn.Tensors.Kernels;
 
-/// <summary>The operands of one validated Sgemm call, as raw pointers into pinned storage.</summary>
+/// <summary>
+/// The operands of one validated Sgemm call, as raw pointers into pinned storage; <see cref="PackedA"/> is A already
+/// packed for the driver's kernel (see <see cref="GemmPackedA"/>), or null.
+/// </summary>
 internal readonly unsafe struct GemmProblem(
-    bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
+    float* packedA = null)
 {
     public readonly bool TransA = transA, TransB = transB;
     public readonly int M = m, N = n, K = k;
     public readonly float Alpha = alpha, Beta = beta;
     public readonly float* A = a, B = b, C = c;
     public readonly int Lda = lda, Ldb = ldb, Ldc = ldc;
+    public readonly float* PackedA = packedA;
 }
 
 /// <summary>
@@ -25,9 +30,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem p, int row0, int row1, int col0, int col1, bool simdPacking)
     {
-        int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC, mcMax = TKernel.MC, ncMax = TKernel.NC;
-        // Equal k slices (e.g. 784 = 3 × 262 rather than 384 + 384 + 16): no thin, inefficient last slice.
-        int slices = (p.K + kcMax - 1) / kcMax, depthMax = (p.K + slices - 1) / slices;
+        int mr = TKernel.MR, nr = TKernel.NR, mcMax = TKernel.MC, ncMax = TKernel.NC;
+        int depthMax = SliceDepth(p.K);
+        long packedSlice = (long)RoundUp(p.M, mr) * depthMax; // one k slice of a pre-packed A
         int rowsMax = RoundUp(Math.Min(mcMax, row1 - row0), mr);
         int colsMax = RoundUp(Math.Min(ncMax, col1 - col0), nr);
         GemmWorkspace ws = GemmWorkspace.Rent();
@@ -48,7 +53,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     for (int ic = row0; ic < row1; ic += mcMax)
                     {
                         int mc = Math.Min(mcMax, row1 - ic);
-                        GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, mc, pc, kc, mr, packA, simdPacking);
+                        float* aBlock = packA;
+                        if (p.PackedA is null) GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, mc, pc, kc, mr, packA, simdPacking);
+                        else aBlock = p.PackedA + pc / depthMax * packedSlice + (long)ic * kc;
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int w = Math.Min(nr, nc - jr);
@@ -56,7 +63,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int h = Math.Min(mr, mc - ir);
-                                float* aPanel = packA + (long)ir * kc;
+                                float* aPanel = aBlock + (long)ir * kc;
                                 float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
                                 if (h == mr && w == nr)
                                     TKernel.Run(kc, aPanel, bPanel, cTile, p.Ldc, p.Alpha, cScale);
@@ -72,6 +79,28 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         {
             GemmWorkspace.Return(ws);
         }
+    }
+
+    /// <summary>Depth of every k slice but the last: equal slices (e.g. 784 = 3 × 262 rather than 384 + 384 + 16), no thin, inefficient last one.</summary>
+    private static int SliceDepth(int k)
+    {
+        int slices = Math.Max(1, (k + TKernel.KC - 1) / TKernel.KC);
+        return Math.Max(1, (k + slices - 1) / slices);
+    }
+
+    /// <summary>Floats <see cref="PackWholeA"/> writes for an m×k op(A).</summary>
+    public static long WholeALength(int m, int k) => (long)RoundUp(m, TKernel.MR) * SliceDepth(k) * Math.Max(1, (k + SliceDepth(k) - 1) / SliceDepth(k));
+
+    /// <summary>
+    /// Packs all m rows of op(A) for every k slice, slice after slice (each slice as <see cref="Run"/> would pack
+    /// rows 0…m), so that rows starting at a tile boundary ic of slice pc lie at slice·RoundUp(m, MR)·depth + ic·kc.
+    /// </summary>
+    public static void PackWholeA(bool transA, int m, int k, float* a, int lda, float* dst, bool simdPacking)
+    {
+        int depthMax = SliceDepth(k);
+        long slice = (long)RoundUp(m, TKernel.MR) * depthMax;
+        for (int pc = 0; pc < k; pc += depthMax)
+            GemmPacking.PackA(transA, a, lda, 0, m, pc, Math.Min(depthMax, k - pc), TKernel.MR, dst + pc / depthMax * slice, simdPacking);
     }
 
     /// <summary>A partial h×w tile: copy C into a full scratch tile, run the full kernel, copy the valid part back.</summary>

@@ -7,7 +7,8 @@ namespace Probabilistic.Nn.Tensors.Kernels;
 /// <summary>
 /// Copies blocks of A and B into the panel layouts the micro-kernels read (see <see cref="IGemmMicroKernel"/>),
 /// padding partial panels with zeros so that every tile runs the same full-size kernel.
-/// A strided source (A not transposed, B transposed) is transposed 8×8 at a time with AVX shuffles when allowed.
+/// With AVX (when allowed), rows are copied a vector at a time and a strided source (A not transposed, B
+/// transposed) is transposed 8×8 at a time with shuffles; partial and narrow panels use masked loads and stores.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -66,11 +67,29 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRows(float* src, int ld, float* dst, int width, int depth, int valid, bool simd)
     {
-        if (simd && valid == width && width % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
+        if (simd && (width % 8 == 0 || width < 8) && Avx.IsSupported)
         {
+            // Whole vectors; a partial panel's last group loads only its valid lanes (masked, so nothing past the
+            // matrix is read), and panels narrower than a vector store only `width` lanes.
+            int fullGroups = valid / 8, groups = (width + 7) / 8;
+            Vector256<float> loadMask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(valid % 8)).AsSingle();
+            Vector256<float> storeMask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(Math.Min(8, width))).AsSingle();
+            bool narrow = width < 8;
             for (int p = 0; p < depth; p++, src += ld, dst += width)
-                for (int c = 0; c < width; c += Vector256<float>.Count)
-                    Vector256.Store(Vector256.Load(src + c), dst + c);
+            {
+                int g = 0;
+                for (; g < fullGroups; g++) Avx.Store(dst + 8 * g, Avx.LoadVector256(src + 8 * g));
+                if (valid % 8 != 0)
+                {
+                    Vector256<float> last = Avx.MaskLoad(src + 8 * g, loadMask);
+                    if (narrow) Avx.MaskStore(dst + 8 * g, storeMask, last);
+                    else Avx.Store(dst + 8 * g, last);
+                    g++;
+                }
+                for (; g < groups; g++)
+                    if (narrow) Avx.MaskStore(dst + 8 * g, storeMask, Vector256<float>.Zero);
+                    else Avx.Store(dst + 8 * g, Vector256<float>.Zero);
+            }
             return;
         }
         for (int p = 0; p < depth; p++, src += ld, dst += width)
@@ -89,11 +108,15 @@ internal static unsafe class GemmPacking
     private static void Transpose(float* src, int ld, int valid, int depth, float* dst, int width, bool simd)
     {
         int p = 0;
-        if (simd && valid == width && width % 8 == 0 && Avx.IsSupported)
+        if (simd && (width % 8 == 0 || width < 8) && Avx.IsSupported)
         {
+            // 8×8 blocks; rows past `valid` read as zero (the panel padding), and panels narrower than a vector
+            // (the 6-row A panels of the AVX2 kernel) store only `width` lanes per k step.
+            int lanes = Math.Min(8, width);
+            Vector256<float> mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(lanes)).AsSingle();
             for (; p + 8 <= depth; p += 8)
                 for (int r = 0; r < width; r += 8)
-                    Transpose8x8(src + (long)r * ld + p, ld, dst + (long)p * width + r, width);
+                    TransposeBlock(src + (long)r * ld + p, ld, Math.Clamp(valid - r, 0, 8), dst + (long)p * width + r, width, lanes, mask);
         }
         for (; p < depth; p++)
         {
@@ -104,14 +127,37 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>d[c·ds + r] = s[r·ss + c] for an 8×8 block (unpack, shuffle, then swap 128-bit halves).</summary>
+    /// <summary>
+    /// d[c·ds + r] = s[r·ss + c] for r &lt; 8, c &lt; 8, where source rows from <paramref name="rows"/> on read as
+    /// zero and only the first <paramref name="lanes"/> lanes of each output row are stored (masked when fewer than 8).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* s, int ss, float* d, int ds)
+    private static void TransposeBlock(float* s, int ss, int rows, float* d, int ds, int lanes, Vector256<float> mask)
     {
-        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ss);
-        Vector256<float> r2 = Avx.LoadVector256(s + 2L * ss), r3 = Avx.LoadVector256(s + 3L * ss);
-        Vector256<float> r4 = Avx.LoadVector256(s + 4L * ss), r5 = Avx.LoadVector256(s + 5L * ss);
-        Vector256<float> r6 = Avx.LoadVector256(s + 6L * ss), r7 = Avx.LoadVector256(s + 7L * ss);
+        Vector256<float> zero = Vector256<float>.Zero;
+        var (c0, c1, c2, c3, c4, c5, c6, c7) = Transpose(
+            rows > 0 ? Avx.LoadVector256(s) : zero, rows > 1 ? Avx.LoadVector256(s + ss) : zero,
+            rows > 2 ? Avx.LoadVector256(s + 2L * ss) : zero, rows > 3 ? Avx.LoadVector256(s + 3L * ss) : zero,
+            rows > 4 ? Avx.LoadVector256(s + 4L * ss) : zero, rows > 5 ? Avx.LoadVector256(s + 5L * ss) : zero,
+            rows > 6 ? Avx.LoadVector256(s + 6L * ss) : zero, rows > 7 ? Avx.LoadVector256(s + 7L * ss) : zero);
+        if (lanes == 8)
+        {
+            Avx.Store(d, c0); Avx.Store(d + ds, c1); Avx.Store(d + 2L * ds, c2); Avx.Store(d + 3L * ds, c3);
+            Avx.Store(d + 4L * ds, c4); Avx.Store(d + 5L * ds, c5); Avx.Store(d + 6L * ds, c6); Avx.Store(d + 7L * ds, c7);
+            return;
+        }
+        Avx.MaskStore(d, mask, c0); Avx.MaskStore(d + ds, mask, c1); Avx.MaskStore(d + 2L * ds, mask, c2);
+        Avx.MaskStore(d + 3L * ds, mask, c3); Avx.MaskStore(d + 4L * ds, mask, c4); Avx.MaskStore(d + 5L * ds, mask, c5);
+        Avx.MaskStore(d + 6L * ds, mask, c6); Avx.MaskStore(d + 7L * ds, mask, c7);
+    }
+
+    /// <summary>Transposes the 8×8 block held in rows r0…r7 (unpack, shuffle, then swap 128-bit halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>,
+        Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Transpose(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7)
+    {
         // Interleave pairs of rows: t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7, …
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
@@ -122,13 +168,8 @@ internal static unsafe class GemmPacking
         Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
         Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
         Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(d + ds, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(d + 2L * ds, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(d + 3L * ds, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(d + 4L * ds, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(d + 5L * ds, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(d + 6L * ds, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(d + 7L * ds, Avx.Permute2x128(u3, u7, 0x31));
+        return (Avx.Permute2x128(u0, u4, 0x20), Avx.Permute2x128(u1, u5, 0x20), Avx.Permute2x128(u2, u6, 0x20),
+            Avx.Permute2x128(u3, u7, 0x20), Avx.Permute2x128(u0, u4, 0x31), Avx.Permute2x128(u1, u5, 0x31),
+            Avx.Permute2x128(u2, u6, 0x31), Avx.Permute2x128(u3, u7, 0x31));
     }
 }
