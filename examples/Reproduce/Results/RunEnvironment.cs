@@ -46,17 +46,26 @@ public sealed record RunEnvironment(string? GitCommit, bool? GitDirty, string Do
         }
     }
 
+    /// <summary>
+    /// The CPU as "name (family F, model M; widest vector ISA)": machines of one name differ (a Zen 3 has AVX2 only,
+    /// a Zen 4 AVX-512), and the speed and the last bits of results depend on which kernel ran.
+    /// </summary>
     private static string? ReadCpuModel()
     {
+        string isa = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "AVX-512"
+            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "AVX2"
+            : RuntimeInformation.ProcessArchitecture.ToString();
         try
         {
-            if (!File.Exists("/proc/cpuinfo")) return null;
-            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line?[(line.IndexOf(':') + 1)..].Trim();
+            if (!File.Exists("/proc/cpuinfo")) return isa;
+            var lines = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList(); // the first processor
+            string? Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l[name.Length..].TrimStart().StartsWith(':')) is { } line
+                ? line[(line.IndexOf(':') + 1)..].Trim() : null;
+            return $"{Field("model name") ?? "unknown CPU"} (family {Field("cpu family") ?? "?"}, model {Field("model") ?? "?"}; {isa})";
         }
         catch (IOException)
         {
-            return null;
+            return isa;
         }
     }
 }
