@@ -26,26 +26,18 @@ internal sealed unsafe class GemmPackedA : IDisposable
     public GemmPackedA(bool transA, int m, int k, float* a, int lda, GemmKernel kernel)
     {
         (TransA, M, K, Kernel) = (transA, m, k, kernel);
-        data = (float*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, Length(kernel, m, k)) * sizeof(float)), 64);
-        Pack(kernel, transA, m, k, a, lda, data);
-    }
-
-    /// <summary>Floats <see cref="Pack"/> writes for an m×k op(A) and the given kernel family.</summary>
-    public static long Length(GemmKernel kernel, int m, int k) => kernel switch
-    {
-        GemmKernel.Avx512 => GemmDriver<Avx512Kernel8x32>.WholeALength(m, k),
-        GemmKernel.Avx2 => GemmDriver<Avx2Kernel6x16>.WholeALength(m, k),
-        _ => GemmDriver<ScalarKernel4x4>.WholeALength(m, k),
-    };
-
-    /// <summary>Packs all of op(A) into <paramref name="dst"/> (<see cref="Length"/> floats) in the kernel's layout.</summary>
-    public static void Pack(GemmKernel kernel, bool transA, int m, int k, float* a, int lda, float* dst)
-    {
+        long length = kernel switch
+        {
+            GemmKernel.Avx512 => GemmDriver<Avx512Kernel8x32>.WholeALength(m, k),
+            GemmKernel.Avx2 => GemmDriver<Avx2Kernel6x16>.WholeALength(m, k),
+            _ => GemmDriver<ScalarKernel4x4>.WholeALength(m, k),
+        };
+        data = (float*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, length) * sizeof(float)), 64);
         switch (kernel)
         {
-            case GemmKernel.Avx512: GemmDriver<Avx512Kernel8x32>.PackWholeA(transA, m, k, a, lda, dst, simdPacking: true); break;
-            case GemmKernel.Avx2: GemmDriver<Avx2Kernel6x16>.PackWholeA(transA, m, k, a, lda, dst, simdPacking: true); break;
-            default: GemmDriver<ScalarKernel4x4>.PackWholeA(transA, m, k, a, lda, dst, simdPacking: false); break;
+            case GemmKernel.Avx512: GemmDriver<Avx512Kernel8x32>.PackWholeA(transA, m, k, a, lda, data, simdPacking: true); break;
+            case GemmKernel.Avx2: GemmDriver<Avx2Kernel6x16>.PackWholeA(transA, m, k, a, lda, data, simdPacking: true); break;
+            default: GemmDriver<ScalarKernel4x4>.PackWholeA(transA, m, k, a, lda, data, simdPacking: false); break;
         }
     }
 

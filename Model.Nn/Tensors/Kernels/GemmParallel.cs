@@ -28,8 +28,6 @@ internal enum GemmPath
 /// Splits C into disjoint blocks of whole tiles (column or row ranges) and runs them on the caller plus thread-pool
 /// workers. Blocks are claimed with an atomic counter, so the caller finishes all of them itself if no worker
 /// shows up; each block is computed by exactly one thread in the fixed k order, hence bitwise-deterministic output.
-/// Column blocks share one packed A (packed by the caller while the workers wake up), so C is cut into several
-/// blocks per thread at no extra packing: a thread slowed down by another process leaves its blocks to the others.
 /// </summary>
 internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
 {
@@ -40,7 +38,6 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
     private readonly int[] bounds;
     private readonly ManualResetEventSlim done = new(false);
     private int next, remaining;
-    private volatile bool sharedAReady = true;
     private Exception? error;
 
     private GemmParallel(in GemmProblem problem, GemmKernel kernel, GemmPath path, bool splitColumns, int[] bounds)
@@ -77,43 +74,20 @@ internal sealed unsafe class GemmParallel : IThreadPoolWorkItem
             return;
         }
         bool splitColumns = ChooseColumnSplit(p, threads, mr, nr, rowTiles, colTiles);
-        bool shareA = splitColumns && path == GemmPath.Packed;
         int tiles = splitColumns ? colTiles : rowTiles, tile = splitColumns ? nr : mr, extent = splitColumns ? p.N : p.M;
-        int parts = Math.Min(shareA ? threads * BlocksPerThread : threads, tiles);
+        int parts = Math.Min(threads, tiles);
         var bounds = new int[parts + 1];
         for (int i = 0; i <= parts; i++) bounds[i] = Math.Min(extent, (int)((long)tiles * i / parts) * tile);
-        GemmWorkspace? sharedA = shareA && p.PackedA is null ? GemmWorkspace.Rent() : null;
-        try
-        {
-            GemmProblem shared = sharedA is null ? p : new GemmProblem(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
-                p.A, p.Lda, p.B, p.Ldb, p.Beta, p.C, p.Ldc, sharedA.A(GemmPackedA.Length(kernel, p.M, p.K)));
-            var job = new GemmParallel(shared, kernel, path, splitColumns, bounds) { sharedAReady = sharedA is null };
-            int workers = Math.Min(threads, parts) - 1;
-            for (int i = 0; i < workers; i++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
-            if (sharedA is not null)
-            {
-                // A failure is reported like a worker's, after every thread has left the shared buffer.
-                try { GemmPackedA.Pack(kernel, p.TransA, p.M, p.K, p.A, p.Lda, shared.PackedA); }
-                catch (Exception e) { job.error = e; }
-                job.sharedAReady = true;
-            }
-            job.Execute();
-            job.done.Wait();
-            if (job.error is not null) throw new AggregateException("Gemm.Sgemm: a worker thread failed.", job.error);
-        }
-        finally
-        {
-            if (sharedA is not null) GemmWorkspace.Return(sharedA);
-        }
+        var job = new GemmParallel(p, kernel, path, splitColumns, bounds);
+        for (int i = 1; i < parts; i++) ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+        job.Execute();
+        job.done.Wait();
+        if (job.error is not null) throw new AggregateException("Gemm.Sgemm: a worker thread failed.", job.error);
     }
-
-    /// <summary>Column blocks per thread when A is shared: enough to rebalance, few enough to keep B panels wide.</summary>
-    private const int BlocksPerThread = 4;
 
     /// <summary>Claims and computes blocks until none is left.</summary>
     public void Execute()
     {
-        if (!sharedAReady) SpinWait.SpinUntil(() => sharedAReady);
         int i;
         while ((i = Interlocked.Increment(ref next) - 1) < bounds.Length - 1)
         {
