@@ -20,8 +20,8 @@ internal readonly unsafe struct GemmProblem(
 
 /// <summary>
 /// The cache-blocked GEMM loop nest (GotoBLAS/BLIS order) for one rectangle of C, on one thread:
-/// for each NC-wide column block and KC-deep slice, pack B once; for each MC-high row block pack A;
-/// then sweep MR×NR tiles with the micro-kernel. Partial tiles run the same kernel on a zero-padded
+/// for each NC-wide column block and KC-deep slice and each MC-high row block, pack A; then sweep MR×NR tiles
+/// with the micro-kernel, column panel by column panel (the first row block packs each B panel on the way). Partial tiles run the same kernel on a zero-padded
 /// scratch tile, so every element of C sees exactly the same arithmetic wherever it lies.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
@@ -49,9 +49,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     int kc = Math.Min(depthMax, p.K - pc);
                     // The first k slice applies beta to C; later slices accumulate onto it.
                     float cScale = pc == 0 ? p.Beta : 1f;
-                    GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, nr, packB, simdPacking);
                     for (int ic = row0; ic < row1; ic += mcMax)
                     {
+                        // The first row block packs each B micro-panel just before using it, so it is still in L1
+                        // (a whole packed k×nc slice of B would pass through L3 between packing and first use).
+                        bool packBPanels = ic == row0;
                         int mc = Math.Min(mcMax, row1 - ic);
                         float* aBlock = packA;
                         if (p.PackedA is null) GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, mc, pc, kc, mr, packA, simdPacking);
@@ -60,6 +62,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         {
                             int w = Math.Min(nr, nc - jr);
                             float* bPanel = packB + (long)jr * kc;
+                            if (packBPanels) GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, kc, jc + jr, w, nr, bPanel, simdPacking);
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int h = Math.Min(mr, mc - ir);

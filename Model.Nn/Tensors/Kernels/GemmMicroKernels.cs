@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Probabilistic.Nn.Tensors.Kernels;
 
@@ -111,6 +112,7 @@ internal readonly struct Avx2Kernel6x16 : IGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float cScale)
     {
+        PrefetchTile(c, ldc);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         // Two k steps per iteration: the JIT does not unroll, and the loop overhead is felt at 12 FMAs per step.
@@ -130,6 +132,21 @@ internal readonly struct Avx2Kernel6x16 : IGemmMicroKernel
         Merge(c, c30, c31, alpha, cScale); c += ldc;
         Merge(c, c40, c41, alpha, cScale); c += ldc;
         Merge(c, c50, c51, alpha, cScale);
+    }
+
+    /// <summary>
+    /// Asks for the 6 rows of the C tile (first and last float of each row: 64 bytes may span two lines) while the
+    /// k loop runs, so that the merge at the end does not wait for C from L3 (large C does not stay in L2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchTile(float* c, int ldc)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < 6; r++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 15);
+        }
     }
 
     /// <summary>One k step: C(6×16) += A(:, p) · B(p, :).</summary>

@@ -12,6 +12,9 @@ namespace Probabilistic.Nn.Tensors.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
+    /// <summary>How many rows ahead a strided copy prefetches its source.</summary>
+    private const int RowsAhead = 24;
+
     /// <summary>
     /// Packs op(A)[rows, depth] starting at (row0, p0) into panels of <paramref name="mr"/> rows:
     /// dst[panel·depth·mr + p·mr + r] = op(A)(row0 + panel·mr + r, p0 + p).
@@ -75,8 +78,15 @@ internal static unsafe class GemmPacking
             Vector256<float> loadMask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(valid % 8)).AsSingle();
             Vector256<float> storeMask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(Math.Min(8, width))).AsSingle();
             bool narrow = width < 8;
+            // Rows far apart lie on different pages, where the hardware prefetchers stop: ask for rows ahead.
+            long ahead = (long)RowsAhead * ld;
             for (int p = 0; p < depth; p++, src += ld, dst += width)
             {
+                if (p + RowsAhead < depth)
+                {
+                    Sse.Prefetch0(src + ahead);
+                    Sse.Prefetch0(src + ahead + valid - 1);
+                }
                 int g = 0;
                 for (; g < fullGroups; g++) Avx.Store(dst + 8 * g, Avx.LoadVector256(src + 8 * g));
                 if (valid % 8 != 0)
