@@ -3,8 +3,8 @@
 
 Inputs (in DIR): clock.csv (Bench clock), ours.roundN.csv (Bench gemm), torch-CONFIG.roundN.csv (torch_gemm.py)
 and their .blas notes; each implementation's best round counts. Ratio = ours / best peer (any PyTorch or numpy configuration) for the same shape and threads.
-% of peak: nominal = GFLOP/s / (threads x clock x 32 flops/cycle: one 512-bit FMA = 16 lanes x 2 flops, at the
-rate the register-only loop of `Bench clock` measures) and the assumption stated in the table.
+% of peak: nominal = GFLOP/s / (threads x clock x 2 FMA pipes x lanes x 2 flops; lanes = 16 with AVX-512, 8 with
+AVX2, as `Bench clock` reports), and measured = GFLOP/s / the register-only FMA loop of `Bench clock`.
 Usage: gemm_report.py DIR OUT_DIR
 """
 import csv
@@ -64,25 +64,28 @@ def main():
     # AMD family 25 (0x19) is Zen 3/Zen 4 (AVX-512 only on Zen 4), family 26 (0x1A) is Zen 5.
     cpu_line = f"CPU: {cpu.get('model name', '?')}, family {cpu.get('cpu family', '?')} model {cpu.get('model', '?')}, {os.cpu_count()} cores."
     peak1, peak2 = machine.get("fma_peak_gflops_1t", float("nan")), machine.get("fma_peak_gflops_2t", float("nan"))
+    lanes = int(machine.get("fma_vector_lanes", 16))
+    nominal_flops_per_cycle = 2 * lanes * 2  # two FMA pipes, each lanes x (multiply + add)
+    vector = {16: "Vector512", 8: "Vector256"}.get(lanes, f"{lanes}-lane")
     lines = [
         "# fp32 GEMM, GFLOP/s (best of several repetitions and rounds; higher is better)",
         "",
         cpu_line,
-        f"Clock (chain of dependent integer adds): {ghz:.2f} GHz. Register-only `Vector512` FMA loop: "
+        f"Clock (chain of dependent integer adds): {ghz:.2f} GHz. Register-only `{vector}` FMA loop: "
         f"{peak1:.0f} GFLOP/s on 1 thread, {peak2:.0f} on 2 "
-        f"(= {peak1 / ghz:.1f} flops/cycle/core; Zen 5 with two 512-bit FMA pipes would give 64, "
-        f"Zen 4 / double-pumped AVX-512 gives 32).",
+        f"(= {peak1 / ghz:.1f} flops/cycle/core; nominal {nominal_flops_per_cycle} = 2 FMA pipes x {lanes} lanes x 2. "
+        f"Zen 5 reaches 64 with AVX-512; Zen 4 runs AVX-512 on 256-bit pipes and gives 32; Zen 3 (AVX2) gives 32).",
         "",
         "Peers: " + "; ".join(notes),
         "",
-        "| shape | thr | ours | " + " | ".join(peers) + " | ours / best peer | ours % of nominal 64 f/c | ours % of measured FMA peak |",
+        "| shape | thr | ours | " + " | ".join(peers) + f" | ours / best peer | ours % of nominal {nominal_flops_per_cycle} f/c | ours % of measured FMA peak |",
         "|---|---|---|" + "---|" * len(peers) + "---|---|---|",
     ]
     for shape, threads in shapes:
         ours = table.get((shape, threads, "ours"), float("nan"))
         peer_values = [table.get((shape, threads, p), float("nan")) for p in peers]
         best = max((v for v in peer_values if v == v), default=float("nan"))
-        nominal = 64.0 * ghz * threads
+        nominal = nominal_flops_per_cycle * ghz * threads
         measured = peak1 if threads == 1 else peak2
         lines.append(f"| {shape} | {threads} | **{ours:.1f}** | " + " | ".join(f"{v:.1f}" for v in peer_values)
                      + f" | {ours / best:.2f} | {100 * ours / nominal:.0f}% | {100 * ours / measured:.0f}% |")
