@@ -58,9 +58,6 @@ public static partial class Ops
     /// </summary>
     private const int PerImagePlane = 100;
 
-    /// <summary>Fewer images than this per core are not worth a thread hand-off.</summary>
-    private const int MinImagesPerPartition = 4;
-
     /// <summary>y[n] = W · columns(x[n]) + bias for each image, images split over the cores, columns in per-thread scratch.</summary>
     private static void ForwardPerImage(float[] xData, Tensor weight, Tensor? bias, ConvDims d, ConvGeometry geometry, float[] yData)
     {
@@ -68,12 +65,12 @@ public static partial class Ops
         var bData = bias?.Data;
         // The weights are the left operand of every image's product: pack them once for all.
         using var packedW = Gemm.PackA(false, d.OutChannels, d.Patch, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
-        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, Im2Col.MinImagesPerPartition), (_, start, end) =>
         {
             float[] columns = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
             for (int n = start; n < end; n++)
             {
-                UnfoldImage(xData, n * d.InImage, d, geometry, columns);
+                Im2Col.ImageToColumns(xData.AsSpan(n * d.InImage, d.InImage), d.C, d.H, d.W, geometry, columns.AsSpan(0, d.Patch * d.OutPlane));
                 var yImage = new Span<float>(yData, n * d.OutImage, d.OutImage);
                 Gemm.SgemmOnCallingThread(false, false, d.OutChannels, d.OutPlane, d.Patch, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
                     columns.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, 0f, yImage, d.OutPlane, packedW);
@@ -86,13 +83,6 @@ public static partial class Ops
             }
             BufferPool.Return(columns);
         });
-    }
-
-    /// <summary>Unfolds the image at <paramref name="xOffset"/> into one image's columns [patch, plane].</summary>
-    private static unsafe void UnfoldImage(float[] xData, int xOffset, ConvDims d, ConvGeometry geometry, float[] columns)
-    {
-        fixed (float* px = xData, pc = columns)
-            Im2Col.Unfold(px + xOffset, d.C, d.H, d.W, geometry, pc, d.OutPlane);
     }
 
     /// <summary>
@@ -108,7 +98,7 @@ public static partial class Ops
         Gemm.Sgemm(false, false, d.OutChannels, d.BatchColumns, d.Patch, 1f, weight.Span, d.Patch,
             colData.AsSpan(0, colLength), d.BatchColumns, 0f, yT.AsSpan(0, d.OutChannels * d.BatchColumns), d.BatchColumns);
         var bData = bias?.Data;
-        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, Im2Col.MinImagesPerPartition), (_, start, end) =>
         {
             for (int n = start; n < end; n++)
             for (int oc = 0; oc < d.OutChannels; oc++)
@@ -151,7 +141,7 @@ public static partial class Ops
             }
             // Output gradient rearranged to [OC, N·plane] to match the column matrix.
             var gT = BufferPool.Rent(d.OutChannels * d.BatchColumns, clear: false);
-            Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, 4), (_, start, end) =>
+            Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, Im2Col.MinImagesPerPartition), (_, start, end) =>
             {
                 for (int n = start; n < end; n++)
                 for (int oc = 0; oc < d.OutChannels; oc++)
@@ -218,7 +208,7 @@ public static partial class Ops
                 var gImage = new ReadOnlySpan<float>(gData, n * d.OutImage, d.OutImage);
                 if (columns is not null)
                 {
-                    UnfoldImage(xData, n * d.InImage, d, geometry, columns);
+                    Im2Col.ImageToColumns(xData.AsSpan(n * d.InImage, d.InImage), d.C, d.H, d.W, geometry, columns.AsSpan(0, d.Patch * d.OutPlane));
                     Gemm.SgemmOnCallingThread(false, true, d.OutChannels, d.Patch, d.OutPlane, 1f, gImage, d.OutPlane,
                         columns.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, 1f, partialW[p].AsSpan(0, weights), d.Patch);
                 }
@@ -252,7 +242,7 @@ public static partial class Ops
     private static void InputGradientPerImage(float[] gData, float[] wData, ConvDims d, ConvGeometry geometry, float[] gxData, bool fresh)
     {
         using var packedWT = Gemm.PackA(true, d.Patch, d.OutChannels, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch);
-        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, MinImagesPerPartition), (_, start, end) =>
+        Parallelism.For(d.N, Parallelism.PartitionsFor(d.N, Im2Col.MinImagesPerPartition), (_, start, end) =>
         {
             var dcols = BufferPool.Rent(d.Patch * d.OutPlane, clear: false);
             for (int n = start; n < end; n++)
@@ -260,17 +250,10 @@ public static partial class Ops
                 Gemm.SgemmOnCallingThread(true, false, d.Patch, d.OutPlane, d.OutChannels, 1f, wData.AsSpan(0, d.OutChannels * d.Patch), d.Patch,
                     gData.AsSpan(n * d.OutImage, d.OutImage), d.OutPlane, 0f, dcols.AsSpan(0, d.Patch * d.OutPlane), d.OutPlane, packedWT);
                 if (fresh) gxData.AsSpan(n * d.InImage, d.InImage).Clear();
-                FoldImage(dcols, d, geometry, gxData, n * d.InImage);
+                Im2Col.ColumnsToImage(dcols.AsSpan(0, d.Patch * d.OutPlane), d.C, d.H, d.W, geometry, gxData.AsSpan(n * d.InImage, d.InImage));
             }
             BufferPool.Return(dcols);
         });
-    }
-
-    /// <summary>Adds one image's column gradient [patch, plane] into the image at <paramref name="offset"/>.</summary>
-    private static unsafe void FoldImage(float[] dcols, ConvDims d, ConvGeometry geometry, float[] gxData, int offset)
-    {
-        fixed (float* pc = dcols, pg = gxData)
-            Im2Col.Fold(pc, d.C, d.H, d.W, geometry, pg + offset, d.OutPlane);
     }
 
     /// <summary>Weight gradients with at most this many elements are computed as independent dot products.</summary>

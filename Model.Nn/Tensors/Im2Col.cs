@@ -81,14 +81,14 @@ public static class Im2Col
         }
     }
 
-    /// <summary>Fewer images than this per core are not worth a thread hand-off.</summary>
-    private const int MinImagesPerPartition = 4;
+    /// <summary>Fewer images than this per core are not worth a thread hand-off (also used by the convolution ops).</summary>
+    internal const int MinImagesPerPartition = 4;
 
     /// <summary>
     /// Writes the unfolded image into columns whose rows are <paramref name="rowStride"/> long
     /// (<paramref name="columns"/> points at this image's first column). No checks: callers validate sizes.
     /// </summary>
-    internal static unsafe void Unfold(float* image, int channels, int height, int width, ConvGeometry g, float* columns, int rowStride)
+    private static unsafe void Unfold(float* image, int channels, int height, int width, ConvGeometry g, float* columns, int rowStride)
     {
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         int row = 0;
@@ -121,7 +121,7 @@ public static class Im2Col
     /// Adds columns (rows <paramref name="rowStride"/> long, starting at this image's first column) into the image.
     /// No checks: callers validate sizes.
     /// </summary>
-    internal static unsafe void Fold(float* columns, int channels, int height, int width, ConvGeometry g, float* image, int rowStride)
+    private static unsafe void Fold(float* columns, int channels, int height, int width, ConvGeometry g, float* image, int rowStride)
     {
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         int row = 0;
@@ -181,21 +181,22 @@ public static class Im2Col
     /// <summary>Validates geometry and span lengths; returns OH·OW.</summary>
     private static int Check(string operation, int imageLength, int columnsLength, int batch, int channels, int height, int width, ConvGeometry g)
     {
-        string where = $"Im2Col.{operation}";
+        // Built only when a check fails: the per-image convolution path calls this once per image.
+        string where() => $"Im2Col.{operation}";
         if (batch < 0 || channels < 0 || height < 1 || width < 1)
-            throw new ArgumentException($"{where}: need batch ≥ 0, channels ≥ 0, height ≥ 1, width ≥ 1; got {batch}, {channels}, {height}, {width}.");
+            throw new ArgumentException($"{where()}: need batch ≥ 0, channels ≥ 0, height ≥ 1, width ≥ 1; got {batch}, {channels}, {height}, {width}.");
         if (g.KernelH < 1 || g.KernelW < 1 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1 || g.PadH < 0 || g.PadW < 0)
-            throw new ArgumentException($"{where}: invalid geometry {g} (kernel, stride, dilation ≥ 1; padding ≥ 0).", nameof(g));
+            throw new ArgumentException($"{where()}: invalid geometry {g} (kernel, stride, dilation ≥ 1; padding ≥ 0).", nameof(g));
         int oh = g.OutHeight(height), ow = g.OutWidth(width);
         if (height + 2 * g.PadH < g.DilationH * (g.KernelH - 1) + 1 || width + 2 * g.PadW < g.DilationW * (g.KernelW - 1) + 1)
-            throw new ArgumentException($"{where}: the window of {g} does not fit the padded {height}×{width} image.", nameof(g));
+            throw new ArgumentException($"{where()}: the window of {g} does not fit the padded {height}×{width} image.", nameof(g));
         long imageNeeded = (long)batch * channels * height * width;
         long columnsNeeded = (long)channels * g.KernelH * g.KernelW * batch * oh * ow;
         if (imageLength < imageNeeded)
-            throw new ArgumentException($"{where}: the image span has {imageLength} elements, need {imageNeeded} = {batch}×{channels}×{height}×{width}.");
+            throw new ArgumentException($"{where()}: the image span has {imageLength} elements, need {imageNeeded} = {batch}×{channels}×{height}×{width}.");
         if (columnsLength < columnsNeeded)
             throw new ArgumentException(
-                $"{where}: the columns span has {columnsLength} elements, need {columnsNeeded} = ({channels}·{g.KernelH}·{g.KernelW})×({batch}·{oh}·{ow}).");
+                $"{where()}: the columns span has {columnsLength} elements, need {columnsNeeded} = ({channels}·{g.KernelH}·{g.KernelW})×({batch}·{oh}·{ow}).");
         return oh * ow;
     }
 }
