@@ -61,15 +61,8 @@ public sealed class BaselinesExperiment : IExperiment
         var perSeed = result.AddTable("runs", "Every run: test metrics after the last epoch",
             "model", "seed", "accuracy", "test CE", "ECE", "Brier", "train loss", "s/epoch");
 
-        FashionMnist data;
-        try
+        if (context.FashionMnistOrNote(result) is not { } data)
         {
-            data = context.Time("load FashionMNIST", () => context.Data.FashionMnist);
-        }
-        catch (DataNotFoundException e)
-        {
-            context.Status($"FashionMNIST missing: {e.Message}");
-            result.Notes.Add(e.Message);
             foreach (var b in Baselines) summary.AddRow(b.Name, b.BatchSize, null, 0, null, null, b.TargetAccuracy, "missing data", null, null, null, null, null);
             return result;
         }

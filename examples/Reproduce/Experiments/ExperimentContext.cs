@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Probabilistic.Nn.Data;
 
 namespace Probabilistic.Reproduce.Experiments;
 
@@ -45,5 +46,24 @@ public sealed class ExperimentContext
         var watch = Stopwatch.StartNew();
         try { return work(); }
         finally { _timings.Add(new(phase, watch.Elapsed.TotalSeconds)); }
+    }
+
+    /// <summary>
+    /// FashionMNIST (its loading timed), or null when it is missing or unreadable: then a status line and a note with
+    /// the loader's message (which names the set-up command or the bad file) are recorded, so the experiment's other
+    /// parts still run.
+    /// </summary>
+    public FashionMnist? FashionMnistOrNote(Results.ExperimentResult result)
+    {
+        try
+        {
+            return Time("load FashionMNIST", () => Data.FashionMnist);
+        }
+        catch (Exception e) when (e is DataNotFoundException or DataFormatException)
+        {
+            Status($"FashionMNIST unavailable: {e.Message}");
+            result.Notes.Add(e.Message);
+            return null;
+        }
     }
 }

@@ -155,16 +155,9 @@ public sealed class ProbabilisticExperiment : IExperiment
 
     private static void Fashion(ExperimentContext context, ExperimentResult result, Plan plan)
     {
-        FashionMnist fashion;
-        try
+        if (context.FashionMnistOrNote(result) is not { } fashion)
         {
-            fashion = context.Time("load FashionMNIST", () => context.Data.FashionMnist);
-        }
-        catch (Exception e) when (e is DataNotFoundException or DataFormatException)
-        {
-            context.Status($"FashionMNIST unavailable: {e.Message}");
-            result.Notes.Add(e.Message);
-            result.AddTable("fashion_mnist", "FashionMNIST", "status").AddRow("missing: " + e.Message);
+            result.AddTable("fashion_mnist", "FashionMNIST", "status").AddRow("missing: " + result.Notes[^1]);
             return;
         }
         LabeledDataset train = fashion.Train;
