@@ -90,13 +90,7 @@ public static partial class Ops
             {
                 var gb = GradBuffer(b, out bool fresh);
                 if (fresh) gb.Clear();
-                // Column sums of g, row by row.
-                for (int r = 0; r < n; r++)
-                {
-                    var row = gs.Slice(r * outF, outF);
-                    if (outF >= PlainLoopWidth) TensorPrimitives.Add(gb, row, gb);
-                    else for (int j = 0; j < row.Length; j++) gb[j] += row[j];
-                }
+                for (int r = 0; r < n; r++) AddRowInto(gb, gs.Slice(r * outF, outF)); // column sums of g, row by row
             }
         }
     }

@@ -45,7 +45,7 @@ public static partial class Ops
     /// Rows narrower than this are processed with plain loops rather than one <c>TensorPrimitives</c> call per row,
     /// whose fixed cost exceeds the work on a classifier's ~10 logits.
     /// </summary>
-    internal const int PlainLoopWidth = 32;
+    private const int PlainLoopWidth = 32;
 
     /// <summary>
     /// dst = log softmax(src / temperature) for each row of k elements of [rows, k] matrices, computed as
@@ -60,13 +60,7 @@ public static partial class Ops
         for (int r = 0; r < rows; r++)
         {
             var row = dst.Slice(r * k, k);
-            if (k >= PlainLoopWidth) TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
-            else
-            {
-                float max = row[0];
-                for (int j = 1; j < row.Length; j++) max = MathF.Max(max, row[j]);
-                for (int j = 0; j < row.Length; j++) row[j] -= max;
-            }
+            SubtractFromRow(row, MaxOfRow(row));
         }
         float[] exps = System.Buffers.ArrayPool<float>.Shared.Rent(dst.Length);
         TensorPrimitives.Exp(dst, exps.AsSpan(0, dst.Length));
@@ -74,11 +68,31 @@ public static partial class Ops
         {
             double sum = 0;
             foreach (float v in exps.AsSpan(r * k, k)) sum += v;
-            var row = dst.Slice(r * k, k);
-            float logSum = (float)Math.Log(sum);
-            if (k >= PlainLoopWidth) TensorPrimitives.Subtract(row, logSum, row);
-            else for (int j = 0; j < row.Length; j++) row[j] -= logSum;
+            SubtractFromRow(dst.Slice(r * k, k), (float)Math.Log(sum));
         }
         System.Buffers.ArrayPool<float>.Shared.Return(exps);
+    }
+
+    /// <summary>The largest element of a non-empty row (plain loop below <see cref="PlainLoopWidth"/>).</summary>
+    private static float MaxOfRow(ReadOnlySpan<float> row)
+    {
+        if (row.Length >= PlainLoopWidth) return TensorPrimitives.Max(row);
+        float max = row[0];
+        for (int j = 1; j < row.Length; j++) max = MathF.Max(max, row[j]);
+        return max;
+    }
+
+    /// <summary>row −= value (plain loop below <see cref="PlainLoopWidth"/>).</summary>
+    private static void SubtractFromRow(Span<float> row, float value)
+    {
+        if (row.Length >= PlainLoopWidth) TensorPrimitives.Subtract(row, value, row);
+        else for (int j = 0; j < row.Length; j++) row[j] -= value;
+    }
+
+    /// <summary>sum += row, element-wise (plain loop below <see cref="PlainLoopWidth"/>).</summary>
+    internal static void AddRowInto(Span<float> sum, ReadOnlySpan<float> row)
+    {
+        if (row.Length >= PlainLoopWidth) TensorPrimitives.Add(sum, row, sum);
+        else for (int j = 0; j < row.Length; j++) sum[j] += row[j];
     }
 }
