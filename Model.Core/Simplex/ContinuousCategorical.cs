@@ -116,11 +116,7 @@ public static class ContinuousCategorical
         ValidateNatural(logits, nameof(LogNormalizerOfSoftmax));
         if (gradient.Length != logits.Length)
             throw new ArgumentException($"{nameof(LogNormalizerOfSoftmax)}: gradient has length {gradient.Length}, expected {logits.Length}.", nameof(gradient));
-        double max = double.NegativeInfinity;
-        foreach (double v in logits) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (double v in logits) sum += Math.Exp(v - max);
-        double logSumExp = max + Math.Log(sum);
+        double logSumExp = Numerics.LogSumExp.Of(logits);
         double logZ = LogNormalizerAndMean(logits, gradient);
         for (int k = 0; k < logits.Length; k++) gradient[k] -= Math.Exp(logits[k] - logSumExp);
         return logZ - logSumExp;

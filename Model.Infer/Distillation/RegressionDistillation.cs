@@ -115,23 +115,11 @@ public sealed class RegressionDistillation
         foreach (double lambda in lambdaGrid)
         {
             double Objective(double logSigma) => model(lambda, Math.Exp(logSigma)).Fit().LogEvidence;
-            double best = GoldenSectionMax(Objective, Math.Log(sigmaSLow), Math.Log(sigmaSHigh), 1e-4);
+            double best = Probabilistic.Core.Numerics.GoldenSection.Maximize(Objective, Math.Log(sigmaSLow), Math.Log(sigmaSHigh), 1e-4);
             rows.Add((lambda, Math.Exp(best), Objective(best)));
         }
         var top = rows.MaxBy(r => r.LogEvidence);
         return new EvidenceSelection(top.Lambda, top.SigmaS, top.LogEvidence, rows);
-    }
-
-    private static double GoldenSectionMax(Func<double, double> f, double a, double b, double tolerance)
-    {
-        double r = (Math.Sqrt(5) - 1) / 2, c = b - r * (b - a), d = a + r * (b - a);
-        double fc = f(c), fd = f(d);
-        while (b - a > tolerance)
-        {
-            if (fc > fd) { b = d; d = c; fd = fc; c = b - r * (b - a); fc = f(c); }
-            else { a = c; c = d; fc = fd; d = a + r * (b - a); fd = f(d); }
-        }
-        return 0.5 * (a + b);
     }
 }
 

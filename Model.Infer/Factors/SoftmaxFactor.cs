@@ -112,7 +112,7 @@ internal sealed class SoftmaxFactor : FactorDef
         {
             for (int k = 0; k < _k; k++) RefreshScores(k);
             Array.Copy(_z, _psi, _z.Length);
-            for (int i = 0; i < _m; i++) Softmax(_psi.AsSpan(i * _k, _k), _g.AsSpan(i * _k, _k));
+            for (int i = 0; i < _m; i++) Probabilistic.Core.Numerics.LogSumExp.Softmax(_psi.AsSpan(i * _k, _k), _g.AsSpan(i * _k, _k));
             if (_gram == null)
             {
                 _gram = new double[_n * _n];
@@ -195,7 +195,7 @@ internal sealed class SoftmaxFactor : FactorDef
             for (int i = 0; i < _m; i++)
             {
                 int o = i * _k;
-                double lse = LogSumExp(_psi.AsSpan(o, _k)), dSum = 0, term = 0;
+                double lse = Probabilistic.Core.Numerics.LogSumExp.Of(_psi.AsSpan(o, _k)), dSum = 0, term = 0;
                 for (int k = 0; k < _k; k++)
                 {
                     d[k] = _z[o + k] - _psi[o + k];
@@ -225,21 +225,6 @@ internal sealed class SoftmaxFactor : FactorDef
             var result = new Discrete[_m];
             for (int i = 0; i < _m; i++) result[i] = Discrete.FromLogProbabilities(_z.AsSpan(i * _k, _k));
             return Def.Output.Plate == null ? result[0] : result;
-        }
-
-        private static double LogSumExp(ReadOnlySpan<double> a)
-        {
-            double max = double.NegativeInfinity;
-            foreach (double v in a) max = Math.Max(max, v);
-            double s = 0;
-            foreach (double v in a) s += Math.Exp(v - max);
-            return max + Math.Log(s);
-        }
-
-        private static void Softmax(ReadOnlySpan<double> a, Span<double> result)
-        {
-            double lse = LogSumExp(a);
-            for (int k = 0; k < a.Length; k++) result[k] = Math.Exp(a[k] - lse);
         }
     }
 

@@ -68,16 +68,12 @@ public sealed record SyntheticClassification(LabeledDataset Train, LabeledDatase
     /// <summary>p = softmax(scale · x W) with the max subtracted first (stable; equal to the naive form to rounding).</summary>
     private static void Softmax(ReadOnlySpan<double> x, double[] w, double scale, Span<double> p)
     {
-        double max = double.NegativeInfinity;
         for (int k = 0; k < ClassCount; k++)
         {
             double z = 0;
             for (int j = 0; j < FeatureCount; j++) z += x[j] * w[j * ClassCount + k];
             p[k] = scale * z;
-            max = Math.Max(max, p[k]);
         }
-        double sum = 0;
-        for (int k = 0; k < ClassCount; k++) sum += p[k] = Math.Exp(p[k] - max);
-        for (int k = 0; k < ClassCount; k++) p[k] /= sum;
+        Probabilistic.Core.Numerics.LogSumExp.Softmax(p[..ClassCount], p);
     }
 }
