@@ -43,19 +43,15 @@ public sealed class ProbabilisticDistillation : IClassificationDistillation
     /// <param name="name">The registry name; "probabilistic-" and the term's name when null.</param>
     public ProbabilisticDistillation(DistillationSettings settings, NormalizerTerm normalizer, string? name = null)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         Name = name ?? $"probabilistic-{normalizer.ToString().ToLowerInvariant()}";
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
         Normalizer = settings.IncludeNormalizer ? normalizer : NormalizerTerm.None;
     }
 
     /// <inheritdoc/>
     public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
     {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1, k = logits.Rank == 2 ? logits.Dim(1) : 0;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        var (n, k) = ClassificationTerms.Batch(Name, logits, inIndexSet);
         double lambda = Settings.Lambda;
         bool mean = Settings.Reduction == DistillationReduction.CodeBatchMean;
         double objectScale = mean ? 1.0 / n : 1.0, elementScale = mean ? 1.0 / ((double)n * k) : 1.0;

@@ -34,6 +34,16 @@ internal readonly ref struct TermWeights
 /// </summary>
 internal static class ClassificationTerms
 {
+    /// <summary>The batch size B and class count K of <paramref name="logits"/> [B, K], after checking that the index-set mask has B flags.</summary>
+    public static (int N, int K) Batch(string op, Tensor logits, ReadOnlySpan<bool> inIndexSet)
+    {
+        if (logits.Rank != 2) throw new ArgumentException($"{op}: expected logits [B, K], got {logits.ShapeString}.");
+        int n = logits.Dim(0);
+        if (inIndexSet.Length != n)
+            throw new ArgumentException($"{op}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        return (n, logits.Dim(1));
+    }
+
     public static Tensor Evaluate(string op, Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacher,
         TermWeights weights, double temperature, NormalizerTerm normalizer, bool klForm, double clampEpsilon)
     {

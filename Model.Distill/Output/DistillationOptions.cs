@@ -54,6 +54,14 @@ public sealed record DistillationSettings(
     double Precision = 1,
     double TeacherPrecision = 1)
 {
+    /// <summary><paramref name="settings"/> after checking them for <paramref name="method"/> (not null, each setting in range).</summary>
+    internal static DistillationSettings Checked(DistillationSettings settings, string method)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate(method);
+        return settings;
+    }
+
     /// <summary>Throws when a setting is outside its range, naming it and <paramref name="method"/>.</summary>
     /// <param name="method">The method's name, for the message.</param>
     public void Validate(string method)

@@ -18,17 +18,13 @@ public sealed class HintonDistillation : IClassificationDistillation
     /// <summary>Hinton's loss with <paramref name="settings"/> (λ and the student temperature T).</summary>
     public HintonDistillation(DistillationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
     }
 
     /// <inheritdoc/>
     public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
     {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        int n = ClassificationTerms.Batch(Name, logits, inIndexSet).N;
         double lambda = Settings.Lambda, t = Settings.StudentTemperature;
         var hard = new double[n];
         var soft = new double[n];

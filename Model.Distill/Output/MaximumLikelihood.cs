@@ -20,17 +20,13 @@ public sealed class MaximumLikelihood : IClassificationDistillation
     /// <summary>Maximum likelihood reduced as <paramref name="settings"/> says.</summary>
     public MaximumLikelihood(DistillationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
     }
 
     /// <inheritdoc/>
     public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
     {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        int n = ClassificationTerms.Batch(Name, logits, inIndexSet).N;
         double scale = Settings.Reduction == DistillationReduction.CodeBatchMean ? 1.0 / n : 1.0;
         var hard = new double[n];
         hard.AsSpan().Fill(scale);

@@ -24,9 +24,7 @@ public sealed class PrivilegedInformationDistillation : IClassificationDistillat
     /// <summary>Generalized distillation with <paramref name="settings"/>.</summary>
     public PrivilegedInformationDistillation(DistillationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
     }
 
     /// <summary>
@@ -53,9 +51,7 @@ public sealed class PrivilegedInformationDistillation : IClassificationDistillat
     /// <inheritdoc/>
     public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
     {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        int n = ClassificationTerms.Batch(Name, logits, inIndexSet).N;
         double lambda = Settings.Lambda;
         var hard = new double[n];
         var soft = new double[n];

@@ -21,9 +21,7 @@ public sealed class RegressionDistillation : IDistillationMethod
     /// <summary>The objective with <paramref name="settings"/> (λ, τ, τ_s, reduction).</summary>
     public RegressionDistillation(DistillationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
     }
 
     /// <summary>

@@ -24,17 +24,13 @@ public sealed class ReverseKlHintonDistillation : IClassificationDistillation
     /// <summary>The reverse-KL form with <paramref name="settings"/> (λ and the student temperature T).</summary>
     public ReverseKlHintonDistillation(DistillationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
     }
 
     /// <inheritdoc/>
     public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
     {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1, k = logits.Rank == 2 ? logits.Dim(1) : 0;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        var (n, k) = ClassificationTerms.Batch(Name, logits, inIndexSet);
         double lambda = Settings.Lambda;
         var hard = new double[n];
         var reverse = new double[n];
