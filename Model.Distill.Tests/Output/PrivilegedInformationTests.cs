@@ -57,7 +57,7 @@ public class PrivilegedInformationTests
         var student = new Linear(2, Classes, rng);
         // Full-batch gradient descent on a convex loss: one batch of all M objects per epoch.
         DistillationTraining.Fit(student, new Sgd(student.Parameters(), lr: 2), studentView, method, s,
-            Enumerable.Repeat(true, M).ToArray(), epochs: 3000, batchSize: M, seed: 1);
+            Enumerable.Repeat(true, M).ToArray(), epochs: 500, batchSize: M, seed: 1);
 
         double ratio = tStudent / tTeacher;
         for (int j = 0; j <= 2; j++)
@@ -66,7 +66,11 @@ public class PrivilegedInformationTests
             double Learned(int c) => j < 2 ? student.Weight[c * 2 + j] : student.Bias![c];
             double Expected(int c) => ratio * (j < 2 ? A[c, j] : Bias[c]);
             double learnedMean = Enumerable.Range(0, Classes).Average(Learned), expectedMean = Enumerable.Range(0, Classes).Average(Expected);
-            for (int c = 0; c < Classes; c++) Assert.Equal(Expected(c) - expectedMean, Learned(c) - learnedMean, 3);
+            for (int c = 0; c < Classes; c++)
+            {
+                double expected = Expected(c) - expectedMean, learned = Learned(c) - learnedMean;
+                Assert.True(Math.Abs(expected - learned) < 1e-4, $"class {c}, column {j}: learned {learned:G6}, expected {expected:G6}");
+            }
         }
     }
 
