@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: lists and runs the reproduction experiments (examples/Reproduce).
 #   scripts/reproduce.sh list
+#   scripts/reproduce.sh methods
 #   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
 # Before a run it installs missing data sets with scripts/setup.sh.
 # With no arguments it shows the help. Tables go to stdout; status lines go to stderr.

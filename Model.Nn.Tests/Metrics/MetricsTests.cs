@@ -39,6 +39,20 @@ public class MetricsTests
     }
 
     [Fact]
+    public void SoftCrossEntropyOverTheRowsOfTheTargets()
+    {
+        // Targets for the first two rows only: −(log 0.7 + ½ log 0.5 + ½ log 0.4)/2; a zero probability costs −log 1e-12.
+        float[] t = [1f, 0f, 0f, 0f, 0.5f, 0.5f];
+        Assert.Equal(-(Math.Log(0.7f) + 0.5 * Math.Log(0.5f) + 0.5 * Math.Log(0.4f)) / 2, ClassificationMetrics.SoftCrossEntropy(P, 3, t), 6);
+        Assert.Equal(-Math.Log(1e-12), ClassificationMetrics.SoftCrossEntropy([1f, 0f], 2, [0f, 1f]), 9);
+        Assert.Throws<ArgumentException>(() => ClassificationMetrics.SoftCrossEntropy(P, 3, [1f, 0f]));
+    }
+
+    [Fact]
+    public void MeanSpreadIsTheMeanOfMaxMinusMin() =>
+        Assert.Equal((0.6 + 0.4 + 0.1) / 3, ClassificationMetrics.MeanSpread(P, 3), 6);
+
+    [Fact]
     public void BadInputIsReported()
     {
         Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy(P, 4, Y));

@@ -29,6 +29,40 @@ public static class ClassificationMetrics
     }
 
     /// <summary>
+    /// Mean cross-entropy against target distributions, −mean_r Σ_k t_rk log p_rk in nats, over the rows of
+    /// <paramref name="targets"/> (N·K, the first N rows of <paramref name="probabilities"/>); probabilities are clamped
+    /// below at 1e-12 as in <see cref="CrossEntropy"/>.
+    /// </summary>
+    public static double SoftCrossEntropy(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<float> targets)
+    {
+        if (classes <= 0 || targets.Length % classes != 0 || targets.Length > probabilities.Length)
+            throw new ArgumentException($"SoftCrossEntropy: {targets.Length} target values for {probabilities.Length} probabilities of {classes} classes; the targets must be whole rows, at most as many as the probabilities.");
+        int n = targets.Length / classes;
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        for (int k = 0; k < classes; k++)
+            total -= targets[i * classes + k] * Math.Log(Math.Max(probabilities[i * classes + k], 1e-12));
+        return total / n;
+    }
+
+    /// <summary>
+    /// Mean over rows of max_k p_k − min_k p_k: how far the predictions are from uniform (0) towards one-hot (1).
+    /// </summary>
+    public static double MeanSpread(ReadOnlySpan<float> probabilities, int classes)
+    {
+        if (classes <= 0 || probabilities.Length % classes != 0)
+            throw new ArgumentException($"MeanSpread: {probabilities.Length} probabilities are not whole rows of {classes} classes.");
+        int n = probabilities.Length / classes;
+        double spread = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = probabilities.Slice(i * classes, classes);
+            spread += System.Numerics.Tensors.TensorPrimitives.Max(row) - System.Numerics.Tensors.TensorPrimitives.Min(row);
+        }
+        return spread / n;
+    }
+
+    /// <summary>
     /// Multi-class Brier score (Brier, 1950): mean over rows of Σ_k (p_k − 1[k = label])², in [0, 2].
     /// </summary>
     public static double Brier(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<int> labels)

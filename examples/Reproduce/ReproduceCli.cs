@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Probabilistic.Distill;
 using Probabilistic.Nn.Data;
 using Probabilistic.Reproduce.Experiments;
 using Probabilistic.Reproduce.Results;
@@ -6,7 +7,7 @@ using Probabilistic.Reproduce.Running;
 
 namespace Probabilistic.Reproduce;
 
-/// <summary>The command line: <c>list</c> and <c>run NAME|all [options]</c>.</summary>
+/// <summary>The command line: <c>list</c>, <c>methods</c> and <c>run NAME|all [options]</c>.</summary>
 public static class ReproduceCli
 {
     /// <summary>Builds the root command over the registered experiments.</summary>
@@ -21,6 +22,15 @@ public static class ReproduceCli
         {
             var table = new ResultTable("experiments", "Experiments (run one with: run NAME, or all with: run all)", "name", "default seeds", "description");
             foreach (IExperiment e in experiments) table.AddRow(e.Name, e.DefaultSeedCount, e.Description);
+            TableFormatter.Print(table, Console.Out);
+            return 0;
+        });
+
+        var methods = new Command("methods", "List the registered distillation methods (Model.Distill) with their family and a one-line summary each.");
+        methods.SetAction(parse =>
+        {
+            var table = new ResultTable("methods", "Distillation methods (MethodRegistry.Create(name) makes one with its defaults)", "name", "family", "summary");
+            foreach (MethodDescriptor d in MethodRegistry.All) table.AddRow(d.Name, d.Family, d.Summary);
             TableFormatter.Print(table, Console.Out);
             return 0;
         });
@@ -73,6 +83,7 @@ public static class ReproduceCli
         });
 
         root.Subcommands.Add(list);
+        root.Subcommands.Add(methods);
         root.Subcommands.Add(run);
         return root;
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Probabilistic.Nn.Data;
-using Probabilistic.Nn.Distillation;
+using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
 using Probabilistic.Plots;

@@ -1,18 +1,20 @@
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Distill.Output;
 
 /// <summary>
-/// A distillation loss for a classifier student: from the student's logits [B, K], the hard labels, the teacher's
-/// probabilities s (B·K, row-major; rows of objects outside I are ignored) and the index set I as one flag per object
-/// of the batch (true: the object has a teacher answer / privileged features), a scalar tensor to minimise.
+/// The output-level family: a distillation loss for a classifier student. From the student's logits [B, K], the hard
+/// labels, the teacher's probabilities s (B·K, row-major; rows of objects outside I are ignored) and the index set I
+/// as one flag per object of the batch (true: the object has a teacher answer / privileged features), a scalar tensor
+/// to minimise. <see cref="DistillationTraining.Fit"/> trains a student with any of them.
 /// </summary>
-public interface IClassificationDistillation
+public interface IClassificationDistillation : IDistillationMethod
 {
-    /// <summary>The registry name (e.g. "hinton").</summary>
-    string Name { get; }
-
     /// <summary>The batch loss; differentiable with respect to <paramref name="logits"/>.</summary>
+    /// <param name="logits">The student's logits [B, K].</param>
+    /// <param name="labels">The hard labels (B).</param>
+    /// <param name="teacherProbabilities">The teacher's probabilities (B·K); rows outside I are ignored.</param>
+    /// <param name="inIndexSet">One flag per object: true when the object is in I.</param>
     Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet);
 }
 
@@ -36,21 +38,20 @@ public sealed class ProbabilisticDistillation : IClassificationDistillation
     public string Name { get; }
 
     /// <summary>The objective with the given fourth term (<see cref="DistillationSettings.IncludeNormalizer"/> = false turns it off).</summary>
+    /// <param name="settings">λ, the student temperature, the reduction and the clamp.</param>
+    /// <param name="normalizer">The fourth term.</param>
+    /// <param name="name">The registry name; "probabilistic-" and the term's name when null.</param>
     public ProbabilisticDistillation(DistillationSettings settings, NormalizerTerm normalizer, string? name = null)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         Name = name ?? $"probabilistic-{normalizer.ToString().ToLowerInvariant()}";
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
         Normalizer = settings.IncludeNormalizer ? normalizer : NormalizerTerm.None;
     }
 
     /// <inheritdoc/>
     public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
     {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1, k = logits.Rank == 2 ? logits.Dim(1) : 0;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        var (n, k) = ClassificationTerms.Batch(Name, logits, inIndexSet);
         double lambda = Settings.Lambda;
         bool mean = Settings.Reduction == DistillationReduction.CodeBatchMean;
         double objectScale = mean ? 1.0 / n : 1.0, elementScale = mean ? 1.0 / ((double)n * k) : 1.0;
@@ -64,44 +65,5 @@ public sealed class ProbabilisticDistillation : IClassificationDistillation
         var weights = new TermWeights { HardLabel = hard, SoftLabel = soft, Normalizer = soft };
         return ClassificationTerms.Evaluate(Name, logits, labels, teacherProbabilities, weights,
             Settings.StudentTemperature, Normalizer, klForm: false, Settings.ClampEpsilon);
-    }
-}
-
-/// <summary>
-/// Hinton et al. (2015) distillation, the baseline: per batch the mean over objects of
-/// w_i·CE_i + λ·T²·KL(s_i ‖ softmax(z_i/T)) with w_i = 1 − λ on I and 1 elsewhere (objects outside I get only the
-/// hard-label term). The T² keeps the soft term's gradient scale independent of T.
-/// </summary>
-public sealed class HintonDistillation : IClassificationDistillation
-{
-    /// <summary>The settings (λ, student temperature).</summary>
-    public DistillationSettings Settings { get; }
-
-    /// <inheritdoc/>
-    public string Name => "hinton";
-
-    public HintonDistillation(DistillationSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
-    }
-
-    /// <inheritdoc/>
-    public Tensor Loss(Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacherProbabilities, ReadOnlySpan<bool> inIndexSet)
-    {
-        int n = logits.Rank == 2 ? logits.Dim(0) : -1;
-        if (inIndexSet.Length != n)
-            throw new ArgumentException($"{Name}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
-        double lambda = Settings.Lambda, t = Settings.StudentTemperature;
-        var hard = new double[n];
-        var soft = new double[n];
-        for (int b = 0; b < n; b++)
-        {
-            hard[b] = (inIndexSet[b] ? 1 - lambda : 1) / n;
-            soft[b] = inIndexSet[b] ? lambda * t * t / n : 0;
-        }
-        var weights = new TermWeights { HardLabel = hard, SoftLabel = soft, Normalizer = new double[n] };
-        return ClassificationTerms.Evaluate(Name, logits, labels, teacherProbabilities, weights, t, NormalizerTerm.None, klForm: true, Settings.ClampEpsilon);
     }
 }

@@ -1,12 +1,12 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
-using Probabilistic.Nn.Distillation;
+using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Tensors;
-using static Probabilistic.Nn.Tests.Autograd.GradCheck;
+using static Probabilistic.Distill.Tests.FiniteDifferences;
 
-namespace Probabilistic.Nn.Tests.Distillation;
+namespace Probabilistic.Distill.Tests.Output;
 
 /// <summary>Theorem A2 (methods.md §1.3): a linear student trained on the regression objective reaches the weighted least squares solution.</summary>
 public class RegressionObjectiveTests
@@ -37,7 +37,7 @@ public class RegressionObjectiveTests
         var wls = (X.Transpose() * Matrix<double>.Build.DenseOfDiagonalVector(sigma) * X).Solve(X.Transpose() * yPrime);
 
         var student = new Linear(n, 1, rng, bias: false);
-        var loss = DistillationMethods.CreateRegression(new DistillationSettings(lambda, Precision: tau, TeacherPrecision: tauS));
+        var loss = MethodRegistry.Create<RegressionDistillation>("probabilistic-regression", new DistillationSettings(lambda, Precision: tau, TeacherPrecision: tauS));
         var optimizer = new Sgd(student.Parameters(), lr: 0.05);
         var inputs = Tensor.FromArray(x, m, n);
         for (int step = 0; step < 3000; step++)
@@ -56,7 +56,7 @@ public class RegressionObjectiveTests
         var rng = new Rng(22);
         float[] y = [0.5f, -1f, 2f, 0.1f, 1f], s = [0.4f, -0.2f, 1f, 0.3f, 0f];
         bool[] inI = [true, false, true, true, false];
-        var loss = DistillationMethods.CreateRegression(new DistillationSettings(0.4, Precision: 1.5, TeacherPrecision: 0.5, Reduction: DistillationReduction.PerObjectSum));
-        Check(p => loss.Loss(p[0], y, s, inI), Random(rng, 1f, 5, 1));
+        var loss = new RegressionDistillation(new DistillationSettings(0.4, Precision: 1.5, TeacherPrecision: 0.5, Reduction: DistillationReduction.PerObjectSum));
+        Check(p => loss.Loss(p, y, s, inI), Random(rng, 1f, 5, 1));
     }
 }

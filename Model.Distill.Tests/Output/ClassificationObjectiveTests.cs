@@ -1,12 +1,12 @@
 using Probabilistic.Core.Random;
 using Probabilistic.Core.Simplex;
+using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Autograd;
-using Probabilistic.Nn.Distillation;
 using Probabilistic.Nn.Losses;
 using Probabilistic.Nn.Tensors;
-using static Probabilistic.Nn.Tests.Autograd.GradCheck;
+using static Probabilistic.Distill.Tests.FiniteDifferences;
 
-namespace Probabilistic.Nn.Tests.Distillation;
+namespace Probabilistic.Distill.Tests.Output;
 
 /// <summary>
 /// The classification objectives against independent computations: the library's own losses (CrossEntropy,
@@ -63,12 +63,16 @@ public class ClassificationObjectiveTests
     [InlineData("probabilistic-corrected", DistillationReduction.CodeBatchMean)]
     [InlineData("probabilistic-corrected", DistillationReduction.PerObjectSum)]
     [InlineData("hinton", DistillationReduction.CodeBatchMean)]
+    [InlineData("hinton-reverse-kl", DistillationReduction.CodeBatchMean)]
+    [InlineData("privileged", DistillationReduction.CodeBatchMean)]
+    [InlineData("ml", DistillationReduction.CodeBatchMean)]
+    [InlineData("ml", DistillationReduction.PerObjectSum)]
     public void EmptyIndexSetIsMaximumLikelihood(string method, DistillationReduction reduction)
     {
         var rng = new Rng(12);
         var z = Random(rng, 1.5f, B, K);
         var s = TeacherProbabilities(rng);
-        var loss = DistillationMethods.CreateClassification(method, new DistillationSettings(0.7, StudentTemperature: 2, Reduction: reduction));
+        var loss = MethodRegistry.Create<IClassificationDistillation>(method, new DistillationSettings(0.7, StudentTemperature: 2, Reduction: reduction));
         double scale = reduction == DistillationReduction.PerObjectSum ? B : 1;
         Assert.Equal(scale * Loss.CrossEntropy(z, Labels).Item(), loss.Loss(z, Labels, s, Flags()).Item(), 4);
         float[] ours = Gradient(x => loss.Loss(x, Labels, s, Flags()), z);
@@ -87,7 +91,7 @@ public class ClassificationObjectiveTests
         const double lambda = 0.4;
         float[] s;
         using (GradMode.NoGrad()) s = Ops.Softmax(Ops.Scale(v, 1 / t)).ToArray();
-        var hinton = DistillationMethods.CreateClassification("hinton", new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t));
+        var hinton = MethodRegistry.Create<IClassificationDistillation>("hinton", new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t));
         var all = Flags(0, 1, 2, 3, 4, 5);
         Tensor Reference(Tensor x) => Ops.Add(Ops.Scale(Loss.CrossEntropy(x, Labels), (float)(1 - lambda)),
             Ops.Scale(Loss.DistillationKl(x, v, t), (float)lambda));
@@ -106,7 +110,7 @@ public class ClassificationObjectiveTests
         var z = Random(rng, 1f, B, K);
         var s = TeacherProbabilities(rng);
         const double lambda = 0.25, t = 2;
-        var paper = DistillationMethods.CreateClassification("probabilistic-paper", new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t));
+        var paper = MethodRegistry.Create<IClassificationDistillation>("probabilistic-paper", new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t));
         var all = Flags(0, 1, 2, 3, 4, 5);
         var sTensor = Tensor.FromArray(s, B, K);
         Tensor Reference(Tensor x)
@@ -151,13 +155,16 @@ public class ClassificationObjectiveTests
     [InlineData("probabilistic-corrected", DistillationReduction.CodeBatchMean)]
     [InlineData("probabilistic-paper", DistillationReduction.PerObjectSum)]
     [InlineData("hinton", DistillationReduction.CodeBatchMean)]
+    [InlineData("hinton-reverse-kl", DistillationReduction.CodeBatchMean)]
+    [InlineData("privileged", DistillationReduction.CodeBatchMean)]
+    [InlineData("ml", DistillationReduction.PerObjectSum)]
     public void GradientMatchesFiniteDifferences(string method, DistillationReduction reduction)
     {
         var rng = new Rng(16);
         var s = TeacherProbabilities(rng);
-        var loss = DistillationMethods.CreateClassification(method, new DistillationSettings(0.6, StudentTemperature: 2, Reduction: reduction));
+        var loss = MethodRegistry.Create<IClassificationDistillation>(method, new DistillationSettings(0.6, StudentTemperature: 2, Reduction: reduction));
         var flags = Flags(0, 2, 3, 5);
-        Check(x => loss.Loss(x[0], Labels, s, flags), Random(rng, 1f, B, K));
+        Check(x => loss.Loss(x, Labels, s, flags), Random(rng, 1f, B, K));
     }
 
     [Fact]
@@ -166,7 +173,7 @@ public class ClassificationObjectiveTests
         // log(−log g) is −∞ at g = 1; the clamp keeps value and gradient finite.
         var z = Tensor.FromArray([60f, -60f, 0f, 0f], 1, K);
         z.RequiresGrad = true;
-        var paper = DistillationMethods.CreateClassification("probabilistic-paper", new DistillationSettings(0.5));
+        var paper = MethodRegistry.Create<IClassificationDistillation>("probabilistic-paper", new DistillationSettings(0.5));
         var loss = paper.Loss(z, [0], [0.25f, 0.25f, 0.25f, 0.25f], [true]);
         loss.Backward();
         Assert.True(float.IsFinite(loss.Item()));
@@ -174,14 +181,16 @@ public class ClassificationObjectiveTests
     }
 
     [Fact]
-    public void RegistryKnowsEveryMethodAndRejectsUnknownNames()
+    public void RegistryKnowsEveryOutputMethodAndRejectsUnknownNamesAndBadSettings()
     {
-        Assert.Equal(["ml", "hinton", "probabilistic-paper", "probabilistic-corrected", "regression"], DistillationMethods.Names);
+        Assert.Equal(["ml", "hinton", "hinton-reverse-kl", "privileged", "probabilistic-paper", "probabilistic-corrected", "probabilistic-regression"],
+            MethodRegistry.All.Where(d => d.Family == "output").Select(d => d.Name));
         var settings = new DistillationSettings(0.5);
-        foreach (string name in DistillationMethods.ClassificationNames)
-            Assert.Equal(name, DistillationMethods.CreateClassification(name, settings).Name);
-        var e = Assert.Throws<ArgumentException>(() => DistillationMethods.CreateClassification("vapnik", settings));
+        foreach (var d in MethodRegistry.All.Where(d => d.Family == "output"))
+            Assert.Equal(d.Name, MethodRegistry.Create(d.Name, settings).Name);
+        var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Create<IClassificationDistillation>("vapnik", settings));
         Assert.Contains("hinton", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => DistillationMethods.CreateClassification("hinton", new DistillationSettings(1.5)));
+        Assert.Throws<ArgumentException>(() => MethodRegistry.Create<IClassificationDistillation>("probabilistic-regression", settings));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MethodRegistry.Create<IClassificationDistillation>("hinton", new DistillationSettings(1.5)));
     }
 }

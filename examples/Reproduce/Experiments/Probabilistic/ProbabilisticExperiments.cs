@@ -1,18 +1,20 @@
 using Probabilistic.Core.Random;
+using Probabilistic.Distill;
+using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Training;
 
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Reproduce.Experiments;
 
 /// <summary>What one student run gives: final metrics, test probabilities (N·K) and the per-epoch reports.</summary>
 public sealed record StudentOutcome(StudentMetrics Metrics, float[] TestProbabilities, IReadOnlyList<EpochReport> Epochs);
 
 /// <summary>
-/// The building blocks of P1's experiments (methods.md §1.4), shared by the Reproduce CLI and the example: train a
-/// student with a named method, train the LeNet teacher, and degrade images for the privileged-information setting.
+/// The building blocks of P1's experiments (methods.md §1.4): train a student with a method of the registry named
+/// by a string, train the LeNet teacher, and degrade images for the privileged-information setting.
 /// Students are trained with Adam (PyTorch defaults, lr 1e-3) and batch 64, as the authors' code.
 /// </summary>
 public static class ProbabilisticExperiments
@@ -32,7 +34,7 @@ public static class ProbabilisticExperiments
         var rng = new Rng(seed);
         Module student = makeStudent(rng);
         var optimizer = new Adam(student.Parameters(), lr: 1e-3);
-        var loss = DistillationMethods.CreateClassification(method, settings);
+        var loss = MethodRegistry.Create<IClassificationDistillation>(method, settings);
         var epochsRun = DistillationTraining.Fit(student, optimizer, train, loss, teacherProbabilities, inIndexSet, epochs, BatchSize,
             seed: rng.NextUInt64(), validation: trackEpochs ? test : null);
         var (probabilities, labels, classes) = Trainer.PredictProbabilities(student, DistillationTraining.EvaluationBatches(test));

@@ -1,4 +1,4 @@
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Distill.Output;
 
 /// <summary>The fourth ("normaliser") term of the probabilistic objective (methods.md §1.1, §1.2).</summary>
 public enum NormalizerTerm
@@ -33,8 +33,8 @@ public enum DistillationReduction
 }
 
 /// <summary>
-/// Settings shared by the distillation methods of the registry (<see cref="DistillationMethods"/>); each method
-/// reads the ones it uses.
+/// Settings shared by the output-level distillation methods (<see cref="OutputFamily"/>, made by name through
+/// <see cref="MethodRegistry"/>); each method reads the ones it uses.
 /// </summary>
 /// <param name="Lambda">λ ∈ [0, 1]: the weight of the teacher's answers on objects in I.</param>
 /// <param name="TeacherTemperature">T of the teacher's soft labels s = softmax(v/T); the losses take s ready-made (see DistillationTraining.TeacherProbabilities), so this records the T they were made with.</param>
@@ -54,7 +54,16 @@ public sealed record DistillationSettings(
     double Precision = 1,
     double TeacherPrecision = 1)
 {
-    /// <summary>Throws when a setting is outside its range, naming it.</summary>
+    /// <summary><paramref name="settings"/> after checking them for <paramref name="method"/> (not null, each setting in range).</summary>
+    internal static DistillationSettings Checked(DistillationSettings settings, string method)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate(method);
+        return settings;
+    }
+
+    /// <summary>Throws when a setting is outside its range, naming it and <paramref name="method"/>.</summary>
+    /// <param name="method">The method's name, for the message.</param>
     public void Validate(string method)
     {
         if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"{method}: λ must lie in [0, 1].");

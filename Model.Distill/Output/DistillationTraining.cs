@@ -6,7 +6,7 @@ using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Tensors;
 using Probabilistic.Nn.Training;
 
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Distill.Output;
 
 /// <summary>
 /// Training a student with a distillation loss, through the shared <see cref="Trainer"/>: the batches come from a

@@ -1,7 +1,7 @@
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Distill.Output;
 
 /// <summary>
 /// The regression objective of P1 (methods.md §1.3) with precisions (τ = 1/σ², τ_s = 1/σ_s²):
@@ -10,19 +10,18 @@ namespace Probabilistic.Nn.Distillation;
 /// (<see cref="DistillationReduction.CodeBatchMean"/>). For a linear student its minimiser is the weighted least
 /// squares solution of Theorem A2 (checked by a test).
 /// </summary>
-public sealed class RegressionDistillation
+public sealed class RegressionDistillation : IDistillationMethod
 {
     /// <summary>The settings (λ, τ, τ_s, reduction).</summary>
     public DistillationSettings Settings { get; }
 
-    /// <summary>The registry name.</summary>
-    public string Name => "regression";
+    /// <inheritdoc/>
+    public string Name => "probabilistic-regression";
 
+    /// <summary>The objective with <paramref name="settings"/> (λ, τ, τ_s, reduction).</summary>
     public RegressionDistillation(DistillationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate(Name);
-        Settings = settings;
+        Settings = DistillationSettings.Checked(settings, Name);
     }
 
     /// <summary>
@@ -35,8 +34,7 @@ public sealed class RegressionDistillation
             throw new ArgumentException($"{Name}: predictions {predictions.ShapeString} must be one value per object, with as many targets ({targets.Length}), teacher answers ({teacherAnswers.Length}) and index-set flags ({inIndexSet.Length}).");
         double lambda = Settings.Lambda, tau = Settings.Precision, tauS = Settings.TeacherPrecision;
         double scale = Settings.Reduction == DistillationReduction.CodeBatchMean ? 1.0 / n : 1.0;
-        bool record = Node.ShouldRecord(predictions);
-        var gradient = record ? Tensor.CreateTemporary(predictions.ShapeArray, clear: false) : null;
+        var gradient = Ops.PrecomputedGradientBuffer(predictions);
         var g = predictions.Span;
         double total = 0;
         for (int i = 0; i < n; i++)
@@ -46,8 +44,6 @@ public sealed class RegressionDistillation
             total += scale * (wy * ry * ry + ws * rs * rs);
             if (gradient is not null) gradient.Span[i] = (float)(-2 * scale * (wy * ry + ws * rs));
         }
-        var result = Tensor.CreateTemporary([1], clear: false);
-        result.Span[0] = (float)total;
-        return gradient is null ? result : new PrecomputedGradientNode(Name, gradient).Record(result, predictions);
+        return Ops.ScalarWithGradient(Name, predictions, total, gradient);
     }
 }

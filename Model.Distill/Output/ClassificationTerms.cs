@@ -2,30 +2,48 @@ using Probabilistic.Core.Simplex;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Distill.Output;
 
 /// <summary>
-/// Per-object weights of the three kinds of term a classification distillation loss is made of, for one batch:
-/// the hard-label cross-entropy (at T = 1), the soft-label term −Σ_k s_k log g_k (at the student temperature) and
-/// the normaliser term. A method (Hinton, probabilistic) only chooses these weights; <see cref="ClassificationTerms"/>
-/// evaluates the weighted sum and its gradient.
+/// Per-object weights of the kinds of term a classification distillation loss is made of, for one batch:
+/// the hard-label cross-entropy (at T = 1), the soft-label term −Σ_k s_k log g_k (at the student temperature), the
+/// normaliser term and the reverse KL(g ‖ s) (at the student temperature). A method (Hinton, probabilistic, …) only
+/// chooses these weights; <see cref="ClassificationTerms"/> evaluates the weighted sum and its gradient.
 /// </summary>
 internal readonly ref struct TermWeights
 {
+    /// <summary>Weight of each object's hard-label cross-entropy.</summary>
     public required ReadOnlySpan<double> HardLabel { get; init; }
+
+    /// <summary>Weight of each object's soft-label term.</summary>
     public required ReadOnlySpan<double> SoftLabel { get; init; }
+
+    /// <summary>Weight of each object's normaliser term (read only when a normaliser is chosen).</summary>
     public required ReadOnlySpan<double> Normalizer { get; init; }
+
+    /// <summary>Weight of each object's reverse KL(g ‖ s); empty means zero for every object.</summary>
+    public ReadOnlySpan<double> ReverseKl { get; init; }
 }
 
 /// <summary>
-/// The fused classification distillation op: Σ_b [a_b·CE_b + d_b·D_b + e_b·N_b] for logits z [B, K], with
+/// The fused classification distillation op: Σ_b [a_b·CE_b + d_b·D_b + e_b·N_b + r_b·R_b] for logits z [B, K], with
 /// CE_b = −log softmax(z_b)[y_b], D_b = −Σ_k s_bk ℓ_bk (+ Σ_k s_bk log s_bk when the KL form is asked for, a constant),
-/// ℓ = log softmax(z/T), and N_b the chosen normaliser term. The gradient with respect to z is computed in double in
-/// the same pass (closed forms; the corrected term's comes from the continuous-categorical normaliser) and applied in
-/// backward, so one node replaces a chain of generic ops.
+/// ℓ = log softmax(z/T), N_b the chosen normaliser term and R_b = KL(g_b ‖ s_b) = Σ_k g_bk (ℓ_bk − log s_bk), g = e^ℓ.
+/// The gradient with respect to z is computed in double in the same pass (closed forms; the corrected term's comes
+/// from the continuous-categorical normaliser) and applied in backward, so one node replaces a chain of generic ops.
 /// </summary>
 internal static class ClassificationTerms
 {
+    /// <summary>The batch size B and class count K of <paramref name="logits"/> [B, K], after checking that the index-set mask has B flags.</summary>
+    public static (int N, int K) Batch(string op, Tensor logits, ReadOnlySpan<bool> inIndexSet)
+    {
+        if (logits.Rank != 2) throw new ArgumentException($"{op}: expected logits [B, K], got {logits.ShapeString}.");
+        int n = logits.Dim(0);
+        if (inIndexSet.Length != n)
+            throw new ArgumentException($"{op}: the index-set mask has {inIndexSet.Length} flags for logits {logits.ShapeString}.");
+        return (n, logits.Dim(1));
+    }
+
     public static Tensor Evaluate(string op, Tensor logits, ReadOnlySpan<int> labels, ReadOnlySpan<float> teacher,
         TermWeights weights, double temperature, NormalizerTerm normalizer, bool klForm, double clampEpsilon)
     {
@@ -39,15 +57,17 @@ internal static class ClassificationTerms
         if (normalizer == NormalizerTerm.Corrected && k > ContinuousCategorical.MaxClasses)
             throw new ArgumentException($"{op}: the corrected normaliser supports at most {ContinuousCategorical.MaxClasses} classes, got K = {k}.");
 
+        if (!weights.ReverseKl.IsEmpty && weights.ReverseKl.Length != n)
+            throw new ArgumentException($"{op}: per-object reverse-KL weights must have B = {n} entries.");
+
         for (int b = 0; b < n; b++)
             if ((uint)labels[b] >= (uint)k) throw new ArgumentException($"{op}: label {labels[b]} of row {b} is outside [0, {k}).");
 
-        bool record = Node.ShouldRecord(logits);
-        var gradient = record ? Tensor.CreateTemporary(logits.ShapeArray, clear: false) : null;
+        var gradient = Ops.PrecomputedGradientBuffer(logits);
         var rowLoss = new double[n];
         var job = new RowJob(logits.Span.ToArray(), labels.ToArray(), teacher.ToArray(), weights.HardLabel.ToArray(), weights.SoftLabel.ToArray(),
-            weights.Normalizer.ToArray(), k, temperature, normalizer, klForm, Math.Log(clampEpsilon), Math.Log(1 - clampEpsilon),
-            gradient?.Data, rowLoss);
+            weights.Normalizer.ToArray(), weights.ReverseKl.IsEmpty ? null : weights.ReverseKl.ToArray(), k, temperature, normalizer, klForm,
+            Math.Log(clampEpsilon), Math.Log(1 - clampEpsilon), gradient?.Data, rowLoss);
         // The corrected normaliser costs tens of microseconds a row: split the rows over the cores. Each row writes only
         // its own slots and the sum runs in row order afterwards, so the result does not depend on scheduling.
         if (normalizer == NormalizerTerm.Corrected && n >= 32 && Environment.ProcessorCount > 1)
@@ -58,14 +78,12 @@ internal static class ClassificationTerms
         else job.Rows(0, n);
         double total = 0;
         foreach (double v in rowLoss) total += v;
-        var result = Tensor.CreateTemporary([1], clear: false);
-        result.Span[0] = (float)total;
-        return gradient is null ? result : new PrecomputedGradientNode(op, gradient).Record(result, logits);
+        return Ops.ScalarWithGradient(op, logits, total, gradient);
     }
 
     /// <summary>The per-row work of <see cref="Evaluate"/>: row b's weighted terms into rowLoss[b], its gradient into row b of gradient.</summary>
-    private sealed record RowJob(float[] Logits, int[] Labels, float[] Teacher, double[] Hard, double[] Soft, double[] Norm, int K,
-        double Temperature, NormalizerTerm Normalizer, bool KlForm, double LogLow, double LogHigh, float[]? Gradient, double[] RowLoss)
+    private sealed record RowJob(float[] Logits, int[] Labels, float[] Teacher, double[] Hard, double[] Soft, double[] Norm, double[]? Reverse,
+        int K, double Temperature, NormalizerTerm Normalizer, bool KlForm, double LogLow, double LogHigh, float[]? Gradient, double[] RowLoss)
     {
         public void Rows(int from, int to)
         {
@@ -77,6 +95,7 @@ internal static class ClassificationTerms
             Span<double> g = stackalloc double[k];
             Span<double> dz = stackalloc double[k];
             Span<double> term = stackalloc double[k];
+            Span<double> diff = stackalloc double[k];
             for (int b = from; b < to; b++)
             {
                 int y = Labels[b];
@@ -92,8 +111,8 @@ internal static class ClassificationTerms
                     for (int j = 0; j < k; j++) dz[j] += a * (Math.Exp(logp[j]) - (j == y ? 1 : 0));
                 }
 
-                double d = Soft[b], e = Normalizer == NormalizerTerm.None ? 0 : Norm[b];
-                if (d != 0 || e != 0)
+                double d = Soft[b], e = Normalizer == NormalizerTerm.None ? 0 : Norm[b], r = Reverse is null ? 0 : Reverse[b];
+                if (d != 0 || e != 0 || r != 0)
                 {
                     for (int j = 0; j < k; j++) u[j] = z[j] / Temperature;
                     LogSoftmax(u, ell);
@@ -137,6 +156,20 @@ internal static class ClassificationTerms
                     for (int j = 0; j < k; j++) dz[j] += e * term[j] / Temperature;
                 }
 
+                if (r != 0)
+                {
+                    // KL(g ‖ s) = Σ g_j (ℓ_j − log s_j); d/du_j = g_j (ℓ_j − log s_j − KL). A teacher probability that
+                    // underflowed to 0 in float is read as the smallest positive float, so the term stays finite.
+                    double kl = 0;
+                    for (int j = 0; j < k; j++)
+                    {
+                        diff[j] = ell[j] - Math.Log(Math.Max(Teacher[b * k + j], float.Epsilon));
+                        kl += g[j] * diff[j];
+                    }
+                    total += r * kl;
+                    for (int j = 0; j < k; j++) dz[j] += r * g[j] * (diff[j] - kl) / Temperature;
+                }
+
                 RowLoss[b] = total;
                 if (Gradient is not null)
                     for (int j = 0; j < k; j++) Gradient[b * k + j] = (float)dz[j];
@@ -153,20 +186,5 @@ internal static class ClassificationTerms
         foreach (double v in x) sum += Math.Exp(v - max);
         double lse = max + Math.Log(sum);
         for (int j = 0; j < x.Length; j++) result[j] = x[j] - lse;
-    }
-}
-
-/// <summary>A scalar loss node whose input gradient was computed with the value: backward only scales it.</summary>
-internal sealed class PrecomputedGradientNode(string name, Tensor gradient) : Node
-{
-    public override string OpName => name;
-
-    internal override void Backward(Tensor g)
-    {
-        float scale = g.Span[0];
-        var dst = GradBuffer(A!, out bool fresh);
-        var src = gradient.Span;
-        if (fresh) System.Numerics.Tensors.TensorPrimitives.Multiply(src, scale, dst);
-        else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, scale, dst, dst);
     }
 }

@@ -1,6 +1,6 @@
 using Probabilistic.Nn.Metrics;
 
-namespace Probabilistic.Nn.Distillation;
+namespace Probabilistic.Reproduce.Experiments;
 
 /// <summary>
 /// The metrics P1 reports for a student at its final epoch (methods.md §1.4): test cross-entropy with hard labels,
@@ -19,23 +19,10 @@ public sealed record StudentMetrics(double CrossEntropy, double Accuracy, double
     public static StudentMetrics From(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<int> labels, ReadOnlySpan<float> trueProbabilities = default)
     {
         int n = labels.Length;
-        double spread = 0;
-        for (int i = 0; i < n; i++)
-        {
-            var row = probabilities.Slice(i * classes, classes);
-            spread += System.Numerics.Tensors.TensorPrimitives.Max(row) - System.Numerics.Tensors.TensorPrimitives.Min(row);
-        }
-        double real = double.NaN;
-        if (!trueProbabilities.IsEmpty)
-        {
-            int m = Math.Min(RealCrossEntropyObjects, n);
-            double total = 0;
-            for (int i = 0; i < m; i++)
-            for (int k = 0; k < classes; k++)
-                total -= trueProbabilities[i * classes + k] * Math.Log(Math.Max(probabilities[i * classes + k], 1e-12));
-            real = total / m;
-        }
+        double real = trueProbabilities.IsEmpty
+            ? double.NaN
+            : ClassificationMetrics.SoftCrossEntropy(probabilities, classes, trueProbabilities[..(Math.Min(RealCrossEntropyObjects, n) * classes)]);
         return new StudentMetrics(ClassificationMetrics.CrossEntropy(probabilities, classes, labels),
-            ClassificationMetrics.Accuracy(probabilities, classes, labels), spread / n, real);
+            ClassificationMetrics.Accuracy(probabilities, classes, labels), ClassificationMetrics.MeanSpread(probabilities[..(n * classes)], classes), real);
     }
 }
