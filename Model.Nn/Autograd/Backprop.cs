@@ -56,26 +56,31 @@ public static class Backprop
         }
         order.Sort(BySequenceDescending.Instance);
 
-        try
+        if (PerSampleCapture.Current is { } capture)
         {
-            PerSampleCapture.Current?.CheckGraph(order);
-            var seedTensor = Tensor.CreateTemporary(root.ShapeArray, clear: false);
-            seed.CopyTo(seedTensor.Span);
-            root.Grad = seedTensor;
-            foreach (var node in order)
+            try
             {
-                var g = node.Output.Grad;
-                if (g is null || g.IsReleased) continue;
-                node.Backward(g);
-                // Intermediate gradients are not kept (as in PyTorch): free the buffer for the rest of the pass.
-                node.Output.Grad = null;
-                g.Release();
+                capture.CheckGraph(order);
+            }
+            catch
+            {
+                order.Clear();
+                throw;
             }
         }
-        finally
+        var seedTensor = Tensor.CreateTemporary(root.ShapeArray, clear: false);
+        seed.CopyTo(seedTensor.Span);
+        root.Grad = seedTensor;
+        foreach (var node in order)
         {
-            order.Clear();
+            var g = node.Output.Grad;
+            if (g is null || g.IsReleased) continue;
+            node.Backward(g);
+            // Intermediate gradients are not kept (as in PyTorch): free the buffer for the rest of the pass.
+            node.Output.Grad = null;
+            g.Release();
         }
+        order.Clear();
     }
 
     private static void Visit(Tensor? input, long mark, Stack<Node> stack)

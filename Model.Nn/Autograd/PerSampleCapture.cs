@@ -154,9 +154,10 @@ internal sealed unsafe class PerSampleCapture
         nint destination = (nint)_destination;
         var xData = x.Data;
         var gData = g.Data;
-        // Each sample writes its own row: split the samples over the cores when the rows are long enough.
+        // Each sample writes its own row, a memory-bound copy: split the samples over the cores only when there is
+        // enough to write (4 MiB) to pay for waking them.
         long work = (long)n * ((sw >= 0 ? outF * inF : 0) + (sb >= 0 ? outF : 0));
-        int parts = work < 1 << 16 ? 1 : Parallelism.PartitionsFor(n);
+        int parts = work < 1 << 20 ? 1 : Parallelism.PartitionsFor(n);
         Parallelism.For(n, parts, (_, start, end) =>
         {
             for (int i = start; i < end; i++)
