@@ -20,7 +20,7 @@ public class PerSampleGradientsTests
         new Linear(5, 4, new Rng(seed + 1)), new Softplus(),
         new Linear(4, outputs, new Rng(seed + 2)));
 
-    private static Sequential LeakyMlp(ulong seed, int outputs = 1) => new(
+    internal static Sequential LeakyMlp(ulong seed, int outputs = 1) => new(
         new Linear(4, 6, new Rng(seed)), new LeakyReLU(),
         new Linear(6, 5, new Rng(seed + 1)), new LeakyReLU(),
         new Linear(5, outputs, new Rng(seed + 2)));
@@ -33,7 +33,7 @@ public class PerSampleGradientsTests
 
     private static Tensor Inputs(ulong seed, params int[] shape) => Tensor.Normal(new Rng(seed), 0f, 1f, shape);
 
-    private static float[] RandomValues(ulong seed, int count)
+    internal static float[] RandomValues(ulong seed, int count)
     {
         var rng = new Rng(seed);
         var v = new float[count];
@@ -114,52 +114,6 @@ public class PerSampleGradientsTests
         for (int k = 0; k < a.Length; k++) worst = Math.Max(worst, Math.Abs(a[k] - b[k]) / (Math.Abs(b[k]) + scale));
         return worst;
     }
-
-    // ---- ParameterVector ------------------------------------------------------------------------------------------
-
-    [Fact]
-    public void Parameter_vector_follows_named_parameter_order_row_major_and_round_trips()
-    {
-        var model = LeakyMlp(1, outputs: 2);
-        var view = new ParameterVector(model);
-        Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"], view.Segments.Select(s => s.Name));
-        Assert.Equal(model.ParameterCount(), view.Count);
-        Assert.Equal([0, 24, 30, 60, 65, 75], view.Segments.Select(s => s.Offset));
-        Assert.Equal([6, 4], view.Segment("0.weight").Shape);
-
-        // Element (neuron r, input c) of layer 2's weight sits at offset + r·in + c.
-        var flat = view.ToArray();
-        var w2 = ((Linear)model[2]).Weight;
-        for (int r = 0; r < 5; r++)
-        for (int c = 0; c < 6; c++)
-            Assert.Equal(w2.At(r, c), flat[30 + r * 6 + c]);
-
-        var values = RandomValues(2, view.Count);
-        view.CopyFrom(values);
-        Assert.Equal(values[65], ((Linear)model[4]).Weight.At(0, 0));
-        Assert.Equal(values[^1], ((Linear)model[4]).Bias!.At(1));
-        Assert.Equal(values, view.ToArray());
-
-        Assert.Throws<ArgumentException>(() => view.CopyFrom(new float[view.Count - 1]));
-        Assert.Throws<ArgumentException>(() => new ParameterVector(model, ["0.weight", "nope"]));
-        Assert.Throws<ArgumentException>(() => new ParameterVector(model, ["0.weight", "0.weight"]));
-    }
-
-    [Fact]
-    public void Parameter_vector_with_names_picks_a_subset_in_the_given_order()
-    {
-        var model = LeakyMlp(3);
-        var view = new ParameterVector(model, ["2.bias", "0.weight"]);
-        Assert.Equal(5 + 24, view.Count);
-        Assert.Equal(0, view.Segment("2.bias").Offset);
-        Assert.Equal(5, view.Segment("0.weight").Offset);
-        var values = RandomValues(4, view.Count);
-        view.CopyFrom(values);
-        Assert.Equal(values[0], ((Linear)model[2]).Bias!.At(0));
-        Assert.Equal(values[5 + 7], ((Linear)model[0]).Weight.At(1, 3));
-    }
-
-    // ---- Jacobian against finite differences ----------------------------------------------------------------------
 
     /// <summary>
     /// The network of a Sequential of Linear layers and element-wise activations evaluated in double precision at
@@ -373,7 +327,8 @@ public class PerSampleGradientsTests
         foreach (var p in model.Parameters()) p.Grad = null;
         Ops.Sum(model.Forward(x)).Backward();
         var batchGradient = new float[view.Count];
-        foreach (var s in view.Segments) s.Parameter.Grad!.Span.CopyTo(batchGradient.AsSpan(s.Offset, s.Length));
+        view.CopyGradientsTo(batchGradient);
+        Assert.Equal(((Linear)model[2]).Weight.Grad!.At(4, 5), batchGradient[view.Segment("2.weight").Offset + 4 * 6 + 5]);
         for (int k = 0; k < view.Count; k++)
         {
             double columnSum = 0;

@@ -23,6 +23,8 @@ namespace Probabilistic.Nn.Autograd;
 /// per sample). A view parameter used by any other op (a BatchNorm scale, a parameter in an elementwise op) is
 /// refused with a message naming the op and the parameter; so is BatchNorm in training mode, which mixes samples.
 /// Parameters outside the view are held fixed: their gradients are neither computed nor accumulated.
+/// The model must treat the samples of a batch independently, as every Model.Nn layer does except BatchNorm in
+/// training mode (refused); a custom op that mixes samples is not detected.
 /// </para>
 /// <para>
 /// For several backward passes over one forward (one per output-Hessian column, or the rows and the squares),
@@ -31,6 +33,21 @@ namespace Probabilistic.Nn.Autograd;
 /// network). No cost to ordinary training: the ops check one thread-static field per backward call.
 /// </para>
 /// </summary>
+/// <example>
+/// The diagonal of a GGN Σ_i J_iᵀ L_i L_iᵀ J_i, batch by batch, where column c of the factor L_i is written by a
+/// caller's <c>FactorColumn(outputs, c, into)</c>:
+/// <code>
+/// var view = new ParameterVector(model);
+/// var diagonal = new float[view.Count];
+/// using var pass = PerSampleGradients.Begin(model, batch, view);
+/// var column = new float[pass.Output.Length];
+/// for (int c = 0; c &lt; columns; c++)
+/// {
+///     FactorColumn(pass.Output.Span, c, column);
+///     pass.AddSquaredGradients(column, diagonal);
+/// }
+/// </code>
+/// </example>
 public static class PerSampleGradients
 {
     /// <summary>

@@ -137,6 +137,21 @@ public sealed class ParameterVector
         foreach (var s in _segments) source.Slice(s.Offset, s.Length).CopyTo(s.Parameter.Span);
     }
 
+    /// <summary>
+    /// Writes the parameters' accumulated gradients (<see cref="Tensor.Grad"/>, as left by a backward pass) into
+    /// <paramref name="destination"/> (exactly <see cref="Count"/> long); zeros for a parameter without one.
+    /// </summary>
+    public void CopyGradientsTo(Span<float> destination)
+    {
+        CheckLength(destination.Length, nameof(CopyGradientsTo));
+        foreach (var s in _segments)
+        {
+            var target = destination.Slice(s.Offset, s.Length);
+            if (s.Parameter.Grad is { } grad) grad.Span.CopyTo(target);
+            else target.Clear();
+        }
+    }
+
     private void CheckLength(int length, string operation)
     {
         if (length != Count)
