@@ -31,6 +31,12 @@ public class PerSampleGradientsTests
         new Conv2d(3, 2, 3, new Rng(seed + 1)), smooth ? new Softplus() : new LeakyReLU(),
         new Flatten(), new Linear(2 * 8 * 8, 2, new Rng(seed + 2)));
 
+    // Convolutions with pooling between them (max and average), and a classifier head.
+    private static Sequential PooledConvNet(ulong seed) => new(
+        new Conv2d(1, 4, 5, new Rng(seed), padding: 2), new ReLU(), new MaxPool2d(2),
+        new Conv2d(4, 3, 3, new Rng(seed + 1)), new Tanh(), new AvgPool2d(2),
+        new Flatten(), new Linear(3 * 2 * 2, 3, new Rng(seed + 2)));
+
     private static Tensor Inputs(ulong seed, params int[] shape) => Tensor.Normal(new Rng(seed), 0f, 1f, shape);
 
     internal static float[] RandomValues(ulong seed, int count)
@@ -253,7 +259,7 @@ public class PerSampleGradientsTests
 
     // ---- against single-sample backward passes --------------------------------------------------------------------
 
-    public static TheoryData<string> Models => ["leaky", "smooth3", "conv"];
+    public static TheoryData<string> Models => ["leaky", "smooth3", "conv", "pooled"];
 
     private static (Sequential Model, Tensor Input) Build(string name) => name switch
     {
@@ -261,6 +267,7 @@ public class PerSampleGradientsTests
         "smooth3" => (SmoothMlp(32, outputs: 3), Inputs(33, 6, 3)),
         "conv" => (ConvNet(34), Inputs(35, 5, 2, 10, 10)),
         "conv-smooth" => (ConvNet(34, smooth: true), Inputs(35, 5, 2, 10, 10)),
+        "pooled" => (PooledConvNet(36), Inputs(37, 6, 1, 12, 12)),
         _ => throw new ArgumentException(name),
     };
 
