@@ -8,7 +8,8 @@ open System
 open FsCheck.FSharp
 open Xunit
 open Probabilistic.Nn.Tensors
-// The production losses; after their move to Model.Distill this line becomes `open Probabilistic.Distill`.
+// The production losses; after their move to Model.Distill this line becomes `open Probabilistic.Distill.Output`
+// (and PropertyTests.fsproj references Model.Distill).
 open Probabilistic.Nn.Distillation
 open Probabilistic.Theorems
 open Probabilistic.Theorems.DistillationObjectiveTheorem

@@ -9,7 +9,8 @@ module Probabilistic.Theorems.DistillationObjectiveTheorem
 open System
 open Probabilistic.Core.Random
 open Probabilistic.Nn.Tensors
-// The production classification losses (ProbabilisticDistillation, DistillationSettings, NormalizerTerm).
+// The production classification losses (ProbabilisticDistillation, DistillationSettings, NormalizerTerm); after their
+// move to Model.Distill this line becomes `open Probabilistic.Distill.Output` (and Theorems.fsproj references Model.Distill).
 open Probabilistic.Nn.Distillation
 open Probabilistic.Theorems.Numerics
 
