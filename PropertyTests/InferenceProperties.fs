@@ -1,7 +1,8 @@
 /// Model.Infer's engines on generated models: EP is exact on linear-Gaussian models (posterior and evidence equal
 /// the closed-form Bayesian linear regression, computed here with MathNet), the regression distillation posterior
 /// mean is Theorem A2's weighted least squares under a vague prior, and VMP's bound never decreases over iterations
-/// (logistic and softmax regression, and the classification distillation model with soft labels).
+/// (logistic and softmax regression, the classification distillation model with soft labels, and linear regression
+/// with an unknown noise precision).
 module Probabilistic.PropertyTests.InferenceProperties
 
 open System
@@ -160,3 +161,19 @@ let ``VMP bound never decreases: classification distillation with tempered label
                 ClassificationDistillation(c.Inputs, c.Labels, c.Soft, c.Privileged, c.Classes,
                     Lambda = c.Lambda, PriorPrecision = c.Prior, Iterations = 30, Tolerance = 1e-12)
             nonDecreasing (model.Fit().Run.BoundHistory)))
+
+[<Fact>]
+let ``VMP bound never decreases: linear regression with an unknown noise precision (Gamma)`` () =
+    check 200 66UL (
+        Prop.forAll problemCases (fun c ->
+            let p = RegressionTheorem.problemOf c
+            let n = p.X.ColumnCount
+            let i = Range(p.X.RowCount)
+            let w = Variable.VectorGaussianFromMeanAndPrecision(Vector<float>.Build.Dense n, Matrix<float>.Build.DenseIdentity n * p.Tau)
+            let tau = Variable.GammaFromShapeAndRate(1.0 + p.Lambda, p.TauS)
+            let x = Variable.Observed(rows p.X, i)
+            let y = Variable.Array<float>(i)
+            y.[i] <- Variable.GaussianFromMeanAndPrecision(Variable.InnerProduct(w, x.[i]), tau)
+            y.ObservedValue <- p.Y
+            let result = InferenceEngine(VariationalMessagePassing(), NumberOfIterations = 30, ShowWarnings = false).Run(w, tau)
+            nonDecreasing result.BoundHistory))
