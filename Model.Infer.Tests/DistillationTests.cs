@@ -32,7 +32,6 @@ public class DistillationTests
         var yPrime = Vector<double>.Build.Dense(40, i => I[i] ? 0.7 * 2 * Y[i] + 0.3 * 0.7 * S[i] : 2 * Y[i]);
         var wHat = (X.Transpose() * Matrix<double>.Build.DenseOfDiagonalVector(sigmaInv) * X).Solve(X.Transpose() * yPrime);
         Assert.True(TestData.MaxAbsDiff(post.Weights.GetMean(), wHat) < 1e-9, $"|Δ|∞ = {TestData.MaxAbsDiff(post.Weights.GetMean(), wHat)}");
-        Assert.True(TestData.MaxAbsDiff(model.WeightedLeastSquares(), wHat) < 1e-12);
     }
 
     [Fact]

@@ -4,20 +4,21 @@ module Probabilistic.PropertyTests.BayesianAlignmentProperties
 open Xunit
 open FsCheck.FSharp
 open Probabilistic.Theorems
+open Probabilistic.PropertyTests
 open Probabilistic.PropertyTests.Run
 
 [<Fact>]
 let ``B1: Schur route equals the precision route`` () =
-    check 200 31UL (gapWithin 1e-9 NeuronRemovalTheorem.neuronCaseArb NeuronRemovalTheorem.schurMatchesPrecision)
+    check 200 31UL (gapWithin 1e-9 Generators.neuronCases NeuronRemovalTheorem.schurMatchesPrecision)
 
 [<Fact>]
 let ``B1: zeroing outgoing columns equals deleting the neurons exactly`` () =
-    check 200 32UL (gapWithin 0.0 NeuronRemovalTheorem.neuronCaseArb NeuronRemovalTheorem.zeroedColumnsEqualDeletedNeurons)
+    check 200 32UL (gapWithin 0.0 Generators.neuronCases NeuronRemovalTheorem.zeroedColumnsEqualDeletedNeurons)
 
 [<Fact>]
 let ``B1: the dimension drops by k(n_{t-1} + n_{t+1}), and by 2k n_t only when those agree`` () =
     check 200 33UL (
-        Prop.forAll NeuronRemovalTheorem.neuronCaseArb (fun c ->
+        Prop.forAll Generators.neuronCases (fun c ->
             let corrected = NeuronRemovalTheorem.parameterDropCorrected c
             let seed = NeuronRemovalTheorem.parameterDropSeed c
             let seedShouldHold = c.Widths.[c.Layer - 1] + c.Widths.[c.Layer + 1] = 2 * c.Widths.[c.Layer]
@@ -25,15 +26,15 @@ let ``B1: the dimension drops by k(n_{t-1} + n_{t+1}), and by 2k n_t only when t
 
 [<Fact>]
 let ``B1: removing several neurons jointly equals one by one`` () =
-    check 200 34UL (gapWithin 1e-9 NeuronRemovalTheorem.neuronCaseArb NeuronRemovalTheorem.jointEqualsSequential)
+    check 200 34UL (gapWithin 1e-9 Generators.neuronCases NeuronRemovalTheorem.jointEqualsSequential)
 
 [<Fact>]
 let ``B2: conditioning on the identity with (i − m) equals the precision route`` () =
-    check 200 35UL (gapWithin 1e-9 LayerRemovalTheorem.layerCaseArb LayerRemovalTheorem.schurMatchesPrecision)
+    check 200 35UL (gapWithin 1e-9 Generators.layerCases LayerRemovalTheorem.schurMatchesPrecision)
 
 [<Fact>]
 let ``B2: with ReLU a network with U_t = I equals the network without layer t exactly`` () =
-    check 200 36UL (gapWithin 0.0 LayerRemovalTheorem.layerCaseArb (LayerRemovalTheorem.identityLayerIsRemovable BayesianNetwork.relu))
+    check 200 36UL (gapWithin 0.0 Generators.layerCases (LayerRemovalTheorem.identityLayerIsRemovable BayesianNetwork.relu))
 
 [<Fact>]
 let ``B2 counterexample: LeakyReLU(0.01) breaks the identity-layer equivalence`` () =
@@ -45,7 +46,7 @@ let ``B2 counterexample: LeakyReLU(0.01) breaks the identity-layer equivalence``
 
 [<Fact>]
 let ``Structure path: the planner reaches exactly the reachable students through valid structures`` () =
-    check 300 37UL (gapWithin 0.0 StructurePathTheorem.structurePairArb StructurePathTheorem.plannerIsCorrectAndComplete)
+    check 300 37UL (gapWithin 0.0 Generators.structurePairs StructurePathTheorem.plannerIsCorrectAndComplete)
 
 [<Fact>]
 let ``Structure path counterexample: a width-dominated shallower student can be unreachable`` () =

@@ -4,7 +4,8 @@ module Probabilistic.PropertyTests.ContinuousCategoricalProperties
 open Xunit
 open FsCheck.FSharp
 open Probabilistic.Theorems
-open Probabilistic.Theorems.Generators
+open Probabilistic.Theorems.Cases
+open Probabilistic.PropertyTests.Generators
 open Probabilistic.PropertyTests.Run
 
 let private everywhere = simplexPoints [ 2 .. 10 ] [ Interior; NearlyEqual; NearVertex ]
@@ -20,7 +21,7 @@ let ``A1 corrected: stable Z equals Gauss–Legendre quadrature (K ≤ 4, coinci
 
 [<Fact>]
 let ``A1 corrected: stable Z equals the closed form at well-separated points`` () =
-    check 200 3UL (gapWithin 1e-9 (Arb.fromGenShrink (Verdicts.separatedPoints, shrinkSimplexPoint)) (fun p ->
+    check 200 3UL (gapWithin 1e-9 separatedPoints (fun p ->
         ContinuousCategoricalTheorem.stableMatchesClosedForm p.G))
 
 [<Fact>]

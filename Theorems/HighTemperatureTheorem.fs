@@ -6,38 +6,25 @@
 /// error of Hinton's approximation is O(1/T), with an explicit leading coefficient.
 module Probabilistic.Theorems.HighTemperatureTheorem
 
-open FsCheck
-open FsCheck.FSharp
+open Probabilistic.Core.Random
 open Probabilistic.Theorems.Numerics
 
 /// Zero-mean student and teacher logits and a temperature multiple T = Factor·M.
 type LogitCase = { Student: float[]; Teacher: float[]; Factor: float }
 
-let private centre (x: float[]) =
+/// Centres logits on zero mean (the premise of the limit).
+let centre (x: float[]) =
     let m = Array.average x
     x |> Array.map (fun v -> v - m)
 
 /// K = 2..10, logits in [−5, 5] (hundredths), centred; Factor ∈ {10, 30, 100, 300, 1000}.
-let logitCases : Gen<LogitCase> =
-    gen {
-        let! k = Gen.choose (2, 10)
-        let! z = Gen.arrayOfLength k (Gen.choose (-500, 500))
-        let! v = Gen.arrayOfLength k (Gen.choose (-500, 500))
-        let! factor = Gen.elements [ 10.0; 30.0; 100.0; 300.0; 1000.0 ]
-        let toLogits = Array.map (fun i -> float i / 100.0) >> centre
-        return { Student = toLogits z; Teacher = toLogits v; Factor = factor }
-    }
-
-/// Arbitrary; shrinks logits towards 0 (halving) and the temperature factor towards 10.
-let logitCaseArb =
-    Arb.fromGenShrink (
-        logitCases,
-        fun c ->
-            seq {
-                if c.Factor > 10.0 then yield { c with Factor = 10.0 }
-                if Array.exists (fun v -> abs v > 1e-3) c.Student then
-                    yield { c with Student = c.Student |> Array.map (fun v -> round (50.0 * v) / 100.0) |> centre }
-            })
+let logitCase (rng: Rng) : LogitCase =
+    let k = Cases.between rng 2 10
+    let toLogits = Array.map (fun i -> float i / 100.0) >> centre
+    let z = Array.init k (fun _ -> Cases.between rng -500 500)
+    let v = Array.init k (fun _ -> Cases.between rng -500 500)
+    let factor = Cases.pick rng [ 10.0; 30.0; 100.0; 300.0; 1000.0 ]
+    { Student = toLogits z; Teacher = toLogits v; Factor = factor }
 
 /// ∇_z of the soft cross-entropy at temperature T: (softmax(z/T) − softmax(v/T))/T.
 let softCrossEntropyGradient (t: float) (z: float[]) (v: float[]) =

@@ -4,31 +4,22 @@
 /// ReLU, false for the LeakyReLU of the authors' code.
 module Probabilistic.Theorems.LayerRemovalTheorem
 
-open FsCheck
-open FsCheck.FSharp
 open MathNet.Numerics.LinearAlgebra
 open Probabilistic.Core.Random
 open Probabilistic.Nn.Bayesian
-open Probabilistic.Theorems.Generators
+open Probabilistic.Theorems.Cases
 open Probabilistic.Theorems.BayesianNetwork
 
 /// A network whose layer t (2 ≤ t ≤ T) is square, and the posterior covariance.
 type LayerCase = { Widths: int[]; Layer: int; Covariance: SpdCase }
 
 /// Networks with T = 2..4 layers, widths 1..5, layer t made square; condition number up to 10^4.
-let layerCases : Gen<LayerCase> =
-    gen {
-        let! widths = widthsGen 2 4 5
-        let! layer = Gen.choose (2, widths.Length - 1)
-        let widths = Array.copy widths
-        widths.[layer] <- widths.[layer - 1]
-        let! cov = spdCaseOfSize (parameterCount widths) 4.0
-        return { Widths = widths; Layer = layer; Covariance = cov }
-    }
-
-/// Arbitrary with shrinking of the covariance.
-let layerCaseArb =
-    Arb.fromGenShrink (layerCases, fun c -> shrinkSpdCase c.Covariance |> Seq.map (fun cov -> { c with Covariance = cov }))
+let layerCase (rng: Rng) : LayerCase =
+    let widths = Cases.widths 2 4 5 rng
+    let layer = between rng 2 (widths.Length - 1)
+    widths.[layer] <- widths.[layer - 1]
+    let cov = spdCaseOfSize (parameterCount widths) 4.0 rng
+    { Widths = widths; Layer = layer; Covariance = cov }
 
 /// Corrected B2: Schur (C#) with (i − m_ῡ) = precision route (F#). Gap = the larger scaled gap of mean / covariance.
 let schurMatchesPrecision (c: LayerCase) =

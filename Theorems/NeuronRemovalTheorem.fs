@@ -5,12 +5,10 @@
 module Probabilistic.Theorems.NeuronRemovalTheorem
 
 open System
-open FsCheck
-open FsCheck.FSharp
 open MathNet.Numerics.LinearAlgebra
 open Probabilistic.Core.Random
 open Probabilistic.Nn.Bayesian
-open Probabilistic.Theorems.Generators
+open Probabilistic.Theorems.Cases
 open Probabilistic.Theorems.BayesianNetwork
 
 /// A network, a hidden layer, the neurons to remove and the posterior covariance.
@@ -18,27 +16,14 @@ type NeuronCase = { Widths: int[]; Layer: int; Neurons: int[]; Covariance: SpdCa
 
 /// Networks with T = 2..3 layers, widths 1..5 (hidden layer t has ≥ 2 neurons), 1..n_t − 1 neurons removed,
 /// covariance condition number up to 10^4.
-let neuronCases : Gen<NeuronCase> =
-    gen {
-        let! widths = widthsGen 2 3 5
-        let! layer = Gen.choose (1, widths.Length - 2)
-        let widths = Array.copy widths
-        widths.[layer] <- max 2 widths.[layer]
-        let! count = Gen.choose (1, widths.[layer] - 1)
-        let! order = Gen.shuffle [| 0 .. widths.[layer] - 1 |]
-        let! cov = spdCaseOfSize (parameterCount widths) 4.0
-        return { Widths = widths; Layer = layer; Neurons = Array.sort order.[.. count - 1]; Covariance = cov }
-    }
-
-/// Shrinks the covariance, then removes fewer neurons.
-let shrinkNeuronCase (c: NeuronCase) : seq<NeuronCase> =
-    seq {
-        for cov in shrinkSpdCase c.Covariance -> { c with Covariance = cov }
-        if c.Neurons.Length > 1 then yield { c with Neurons = c.Neurons.[1..] }
-    }
-
-/// Arbitrary with shrinking.
-let neuronCaseArb = Arb.fromGenShrink (neuronCases, shrinkNeuronCase)
+let neuronCase (rng: Rng) : NeuronCase =
+    let widths = Cases.widths 2 3 5 rng
+    let layer = between rng 1 (widths.Length - 2)
+    widths.[layer] <- max 2 widths.[layer]
+    let count = between rng 1 (widths.[layer] - 1)
+    let order = rng.Permutation widths.[layer]
+    let cov = spdCaseOfSize (parameterCount widths) 4.0 rng
+    { Widths = widths; Layer = layer; Neurons = Array.sort order.[.. count - 1]; Covariance = cov }
 
 let private posterior (c: NeuronCase) =
     let rng = Rng(uint64 c.Covariance.Seed + 1UL)

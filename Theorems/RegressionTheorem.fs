@@ -100,27 +100,21 @@ let gradientDescentMatches (p: Problem) =
 let seedFactorTwo (p: Problem) =
     Discrepancy.scaled ((generalisedLeastSquares p * 2.0).ToArray()) ((normalEquations p).ToArray())
 
+/// J at the predictions g_i = wᵀx_i: Σ_{i∉I} τ(y_i − g_i)² + (1−λ) Σ_{i∈I} τ(y_i − g_i)² + λ Σ_{i∈I} τ_s(s_i − g_i)².
+let objectiveAt (p: Problem) (g: float[]) =
+    Array.init p.Y.Length (fun i ->
+        let ry, rs = p.Y.[i] - g.[i], p.S.[i] - g.[i]
+        if p.Privileged.[i] then (1.0 - p.Lambda) * p.Tau * ry * ry + p.Lambda * p.TauS * rs * rs else p.Tau * ry * ry)
+    |> Array.sum
+
 /// Size and seed of a random regression problem.
 type ProblemCase = { Rows: int; Columns: int; Seed: int }
 
 /// n = 1..6 features, m = n + 2 .. 40 objects.
-let problemCases : FsCheck.Gen<ProblemCase> =
-    FsCheck.FSharp.GenBuilder.gen {
-        let! n = FsCheck.FSharp.Gen.choose (1, 6)
-        let! m = FsCheck.FSharp.Gen.choose (n + 2, 40)
-        let! seed = FsCheck.FSharp.Gen.choose (0, System.Int32.MaxValue)
-        return { Rows = m; Columns = n; Seed = seed }
-    }
-
-/// Shrinks to fewer objects / features.
-let problemCaseArb =
-    FsCheck.FSharp.Arb.fromGenShrink (
-        problemCases,
-        fun c ->
-            seq {
-                if c.Rows > c.Columns + 2 then yield { c with Rows = c.Rows - 1 }
-                if c.Columns > 1 then yield { c with Columns = c.Columns - 1 }
-            })
+let problemCase (rng: Rng) : ProblemCase =
+    let n = Cases.between rng 1 6
+    let m = Cases.between rng (n + 2) 40
+    { Rows = m; Columns = n; Seed = rng.NextInt System.Int32.MaxValue }
 
 /// The problem a case describes.
 let problemOf (c: ProblemCase) = randomProblem c.Rows c.Columns (uint64 c.Seed)

@@ -7,33 +7,20 @@
 module Probabilistic.Theorems.StructurePathTheorem
 
 open System.Collections.Generic
-open FsCheck
-open FsCheck.FSharp
+open Probabilistic.Core.Random
 open Probabilistic.Nn.Bayesian
-open Probabilistic.Theorems.Generators
+open Probabilistic.Theorems.Cases
 
 /// A teacher and a candidate student (same input and output sizes, not deeper).
 type StructurePair = { Teacher: int[]; Student: int[] }
 
 /// Teachers with T = 1..4 layers and widths 1..6; students of depth 1..T with hidden widths 1..6.
-let structurePairs : Gen<StructurePair> =
-    gen {
-        let! teacher = widthsGen 1 4 6
-        let t = teacher.Length - 1
-        let! depth = Gen.choose (1, t)
-        let! hidden = Gen.arrayOfLength (depth - 1) (Gen.choose (1, 6))
-        return { Teacher = teacher; Student = Array.concat [ [| teacher.[0] |]; hidden; [| teacher.[t] |] ] }
-    }
-
-/// Shrinks the teacher's and the student's hidden widths (keeping input and output sizes equal).
-let structurePairArb =
-    Arb.fromGenShrink (
-        structurePairs,
-        fun p ->
-            let hiddenOnly (w: int[]) = shrinkWidths w |> Seq.filter (fun s -> s.[0] = w.[0] && s.[s.Length - 1] = w.[w.Length - 1])
-            Seq.append
-                (hiddenOnly p.Teacher |> Seq.map (fun t -> { p with Teacher = t }))
-                (hiddenOnly p.Student |> Seq.map (fun s -> { p with Student = s })))
+let structurePair (rng: Rng) : StructurePair =
+    let teacher = Cases.widths 1 4 6 rng
+    let t = teacher.Length - 1
+    let depth = between rng 1 t
+    let hidden = Array.init (depth - 1) (fun _ -> between rng 1 6)
+    { Teacher = teacher; Student = Array.concat [ [| teacher.[0] |]; hidden; [| teacher.[t] |] ] }
 
 /// Structures reachable from the teacher by single removals (breadth-first search).
 let reachable (teacher: int[]) =

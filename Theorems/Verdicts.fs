@@ -1,9 +1,9 @@
-/// Runs every theorem check over deterministic samples of its generator and summarises each as a verdict row.
-/// The same generators drive the FsCheck properties in PropertyTests (there with random seeds and shrinking).
+/// Runs every theorem check over deterministic samples of its case sampler (Model.Core's Rng, fixed seeds) and
+/// summarises each as a verdict row. The same samplers drive the FsCheck properties in PropertyTests (there with
+/// FsCheck-drawn seeds and shrinking).
 module Probabilistic.Theorems.Verdicts
 
-open FsCheck.FSharp
-open Probabilistic.Theorems.Generators
+open Probabilistic.Theorems.Cases
 
 /// Case counts used by the report (the Monte Carlo rows are expensive and use fewer).
 type Budget = { Cases: int; MonteCarloCases: int; MonteCarloSamples: int }
@@ -34,22 +34,15 @@ let tablePoints =
        [| 0.05; 0.1; 0.15; 0.3; 0.4 |], 6.771e-3
        geometric |> Array.map (fun v -> v / s), 7.293e-8 |]
 
-/// Well-separated interior points (every pair of log-components at least 0.5 apart), K = 2..5.
-let separatedPoints =
-    simplexPointIn [ 2; 3; 4; 5 ] [ Interior ]
-    |> Gen.filter (fun p ->
-        let a = p.G |> Array.map log |> Array.sort
-        Array.pairwise a |> Array.forall (fun (x, y) -> y - x >= 0.5))
-
 /// Theorem A1 rows.
 let continuousCategorical (b: Budget) =
-    let all = sample b.Cases 1UL (simplexPointIn [ 2 .. 10 ] [ Interior; NearlyEqual; NearVertex ])
-    let small = sample b.Cases 2UL (simplexPointIn [ 2; 3; 4 ] [ Interior; NearlyEqual; NearVertex ])
+    let all = sample b.Cases 1UL (simplexPoint [ 2 .. 10 ] [ Interior; NearlyEqual; NearVertex ])
+    let small = sample b.Cases 2UL (simplexPoint [ 2; 3; 4 ] [ Interior; NearlyEqual; NearVertex ])
     // Plain Monte Carlo cannot see the peak of near-vertex integrands (its standard error is then meaningless);
     // those points are covered by the quadrature row.
-    let mc = sample b.MonteCarloCases 3UL (simplexPointIn [ 2; 3; 5; 10 ] [ Interior; NearlyEqual ])
-    let nearlyEqual = sample b.Cases 4UL (simplexPointIn [ 2 .. 10 ] [ NearlyEqual ])
-    let separated = sample b.Cases 5UL separatedPoints
+    let mc = sample b.MonteCarloCases 3UL (simplexPoint [ 2; 3; 5; 10 ] [ Interior; NearlyEqual ])
+    let nearlyEqual = sample b.Cases 4UL (simplexPoint [ 2 .. 10 ] [ NearlyEqual ])
+    let separated = sample b.Cases 5UL separatedPoint
     let mcGap (g: float[]) seed =
         let d, stdErr = ContinuousCategoricalTheorem.correctedConstantNormalises b.MonteCarloSamples seed g
         // A constant integrand (all components equal) has zero standard error; allow for rounding (n·ε) there.
@@ -73,12 +66,12 @@ let continuousCategorical (b: Budget) =
 
 /// Theorem A1-d and A2 rows.
 let likelihoodObjectives (b: Budget) =
-    let objectives = sample b.Cases 6UL DistillationObjectiveTheorem.objectiveCases
-    let problems = sample b.Cases 7UL RegressionTheorem.problemCases |> Array.map RegressionTheorem.problemOf
-    [ row "A1-d" Seed "I = all, λ = ½: three-term objective = −½ L_st (any T0)" 1e-12 "rel 1e-12"
-          (gaps (fun (c: DistillationObjectiveTheorem.ObjectiveCase) -> DistillationObjectiveTheorem.halfHinton c.T0 c.Batch) objectives)
-      row "A1-d" Seed "I = ∅: the objective is the maximum-likelihood objective" 1e-12 "rel 1e-12"
-          (gaps (fun (c: DistillationObjectiveTheorem.ObjectiveCase) -> DistillationObjectiveTheorem.emptyPrivilegedIsMaximumLikelihood c.Lambda c.T0 c.Batch) objectives)
+    let objectives = sample b.Cases 6UL DistillationObjectiveTheorem.objectiveCase
+    let problems = sample b.Cases 7UL RegressionTheorem.problemCase |> Array.map RegressionTheorem.problemOf
+    [ row "A1-d" Seed "I = all, λ = ½: the product's loss (negated objective) = ½ L_st (any T0)" 1e-7 "rel 1e-7 (float32 loss)"
+          (gaps DistillationObjectiveTheorem.productIsHalfHinton objectives)
+      row "A1-d" Seed "I = ∅: the product's loss is the maximum-likelihood loss −Σ log g_y" 1e-7 "rel 1e-7 (float32 loss)"
+          (gaps DistillationObjectiveTheorem.productWithEmptySetIsMaximumLikelihood objectives)
       row "A2" Corrected "argmin J = (XᵀΣ⁻¹X)⁻¹XᵀΣ⁻¹y'' (normal equations vs theorem's GLS)" 1e-9 "1e-9"
           (gaps RegressionTheorem.glsMatchesNormalEquations problems)
       row "A2" Corrected "gradient descent on J reaches the theorem's GLS solution" 1e-6 "1e-6"
@@ -88,11 +81,11 @@ let likelihoodObjectives (b: Budget) =
 
 /// Theorem B1, B2 and structure-path rows.
 let bayesianAlignment (b: Budget) =
-    let neurons = sample b.Cases 8UL NeuronRemovalTheorem.neuronCases
-    let layers = sample b.Cases 9UL LayerRemovalTheorem.layerCases
-    let pairs = sample b.Cases 10UL StructurePathTheorem.structurePairs
+    let neurons = sample b.Cases 8UL NeuronRemovalTheorem.neuronCase
+    let layers = sample b.Cases 9UL LayerRemovalTheorem.layerCase
+    let pairs = sample b.Cases 10UL StructurePathTheorem.structurePair
     let sameDepth =
-        sample b.Cases 11UL StructurePathTheorem.structurePairs
+        sample b.Cases 11UL StructurePathTheorem.structurePair
         |> Array.map (fun p ->
             // same depth, student widths ≤ teacher widths (the seed's premise n_l ≤ n_t)
             let student = Array.init p.Teacher.Length (fun i -> if i = 0 || i = p.Teacher.Length - 1 then p.Teacher.[i] else 1 + (p.Teacher.[i] * 7919 + i) % p.Teacher.[i])
@@ -121,7 +114,7 @@ let bayesianAlignment (b: Budget) =
       row "Path" Seed "same depth, n_l ≤ n_t: reached by neuron removals alone" 0.0 "exact"
           (sameDepth |> Array.filter (fun p -> p.Student.Length = p.Teacher.Length) |> Array.map onlyNeuronRemovals)
       row "Path" Seed "shallower students: every width-dominated student is reachable (BFS)" 0.0 "exact"
-          (sample (4 * b.Cases) 13UL StructurePathTheorem.structurePairs
+          (sample (4 * b.Cases) 13UL StructurePathTheorem.structurePair
            |> Array.filter (fun p -> p.Student.Length < p.Teacher.Length && StructurePathTheorem.widthDominated p)
            |> Array.truncate b.Cases
            |> gaps StructurePathTheorem.seedEveryDominatedStudentIsReachable)
@@ -130,7 +123,7 @@ let bayesianAlignment (b: Budget) =
 
 /// Hinton's high-temperature rows.
 let highTemperature (b: Budget) =
-    let cases = sample b.Cases 12UL HighTemperatureTheorem.logitCases
+    let cases = sample b.Cases 12UL HighTemperatureTheorem.logitCase
     [ row "Hinton" Corrected "soft-CE gradient = (softmax(z/T) − softmax(v/T))/T (finite differences)" 1e-7 "1e-7 scaled"
           (gaps HighTemperatureTheorem.gradientMatchesFiniteDifferences cases)
       row "Hinton" Seed "∇_z → (z − v)/(K T²); rate: |T(KT²∇ − (z−v)) − c| ≤ 2M³/T (gap in M³/T)" 2.0 "2 (units M³/T)"

@@ -94,16 +94,6 @@ public sealed class RegressionDistillation
         t.ObservedValue = rows.Select(i => targets[i]).ToArray();
     }
 
-    /// <summary>Theorem A2's weighted least squares ŵ = (XᵀΣ⁻¹X)⁻¹Xᵀy' (for the tests and the example).</summary>
-    public Vector<double> WeightedLeastSquares()
-    {
-        int m = _x.RowCount;
-        var sigmaInv = Vector<double>.Build.Dense(m, i => _privileged[i] ? (1 - Lambda) * Tau + Lambda * TauS : Tau);
-        var yPrime = Vector<double>.Build.Dense(m, i => _privileged[i] ? (1 - Lambda) * Tau * _y[i] + Lambda * TauS * _s[i] : Tau * _y[i]);
-        var xtSx = _x.Transpose() * Matrix<double>.Build.DenseOfDiagonalVector(sigmaInv) * _x;
-        return xtSx.Solve(_x.Transpose() * yPrime);
-    }
-
     /// <summary>
     /// Chooses λ on <paramref name="lambdaGrid"/> and, for each, σ_s by golden-section search on log σ_s in
     /// [<paramref name="sigmaSLow"/>, <paramref name="sigmaSHigh"/>], maximising the (normalised) model evidence.

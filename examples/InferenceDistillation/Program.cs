@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
 using Probabilistic.Infer.Distillation;
+using Probabilistic.Theorems;
 
 // The distillation regression of methods.md §1.1/§1.3 as a factor graph (Model.Infer, EP):
 //   w ~ N(0, α⁻¹I)
@@ -33,7 +34,9 @@ var cov = post.Weights.GetVariance();
 Console.WriteLine("Posterior over w (λ = 0.5, σ_s = σ, vague prior):");
 Console.WriteLine($"  {"j",2} {"w_true",9} {"E[w_j]",9} {"sd",7}");
 for (int j = 0; j < n; j++) Console.WriteLine($"  {j,2} {wTrue[j],9:F4} {mean[j],9:F4} {Math.Sqrt(cov[j, j]),7:F4}");
-Console.WriteLine($"  Theorem A2: |E[w] − (XᵀΣ⁻¹X)⁻¹Xᵀy'|∞ = {(mean - seed.WeightedLeastSquares()).AbsoluteMaximum():E2}");
+// Theorem A2's weighted least squares ŵ = (XᵀΣ⁻¹X)⁻¹Xᵀy', the reference formula of the Theorems project.
+var theorem = new RegressionTheorem.Problem(x, y.ToArray(), s.ToArray(), inI, seed.Lambda, seed.Tau, seed.TauS);
+Console.WriteLine($"  Theorem A2: |E[w] − (XᵀΣ⁻¹X)⁻¹Xᵀy'|∞ = {(mean - RegressionTheorem.generalisedLeastSquares(theorem)).AbsoluteMaximum():E2}");
 Console.WriteLine($"  EP iterations: {post.Run.Iterations}, log evidence {post.LogEvidence:F3}");
 var pred = post.Predict(xTest.Row(0));
 Console.WriteLine($"  predictive at a test point: N({pred.GetMean():F3}, sd {Math.Sqrt(pred.GetVariance()):F3}); truth y = {yTest[0]:F3}");
