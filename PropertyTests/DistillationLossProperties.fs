@@ -10,7 +10,7 @@ open Xunit
 open Probabilistic.Nn.Tensors
 // The production losses; after their move to Model.Distill this line becomes `open Probabilistic.Distill.Output`
 // (and PropertyTests.fsproj references Model.Distill).
-open Probabilistic.Nn.Distillation
+open Probabilistic.Distill.Output
 open Probabilistic.Theorems
 open Probabilistic.Theorems.DistillationObjectiveTheorem
 open Probabilistic.PropertyTests.Generators

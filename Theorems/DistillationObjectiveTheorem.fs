@@ -11,7 +11,7 @@ open Probabilistic.Core.Random
 open Probabilistic.Nn.Tensors
 // The production classification losses (ProbabilisticDistillation, DistillationSettings, NormalizerTerm); after their
 // move to Model.Distill this line becomes `open Probabilistic.Distill.Output` (and Theorems.fsproj references Model.Distill).
-open Probabilistic.Nn.Distillation
+open Probabilistic.Distill.Output
 open Probabilistic.Theorems.Numerics
 
 /// A distillation batch: student logits z_i, the teacher's probabilities s_i (rows outside I are ignored by the
