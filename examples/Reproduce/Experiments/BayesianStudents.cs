@@ -43,7 +43,7 @@ internal static class BayesianStudents
         /// Quick: 7×7 features (50 weights per class with the bias) on the quick plan's 10,000 training objects.
         /// Full: 14×14 features (197 per class, the privileged-information student's view) on the first 10,000.
         /// Measured on the 2-core build machine (shared, so wall times are upper bounds): one 7×7 fit with the teacher,
-        /// 10,000 objects, 100 VMP iterations, about 15 s; one 14×14 fit, same sizes, 58 s of CPU; 14×14 on all
+        /// 10,000 objects, 100 VMP iterations, 15–20 s wall; one 14×14 fit, same sizes, 58 s of CPU; 14×14 on all
         /// 60,000 objects, 43 s to set up and 2.1 s per iteration, so the three prior precisions × two conditions
         /// would take about 25 minutes. A posterior over 785 weights per class (the full images) is out of reach of
         /// the VMP softmax factor: its joint (K·n)² = 7,850² precision is factorised by MathNet's managed Cholesky,
