@@ -56,6 +56,7 @@ public sealed class ProbabilisticExperiment : IExperiment
             ["fashion_train_subset"] = plan.TrainSubset, ["batch"] = ProbabilisticExperiments.BatchSize, ["optimizer"] = "Adam lr 1e-3",
         };
         Synthetic(context, result, plan);
+        BayesianStudents.Regression(context, result);
         Sweep(context, result, plan);
         Fashion(context, result, plan);
         result.AddTable("twitter", "Twitter sentiment (P1 §1.4c)", "status", "paper without teacher", "paper with teacher")
@@ -108,7 +109,6 @@ public sealed class ProbabilisticExperiment : IExperiment
         }
         result.Figures["synthetic_learning_curves"] = figure;
         BayesianStudents.Synthetic(context, result, data, soft, lambda, gradient);
-        BayesianStudents.Regression(context, result);
     }
 
     // ---- T–λ sweep --------------------------------------------------------------------------------------------
