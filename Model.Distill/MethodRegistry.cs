@@ -48,6 +48,7 @@ public static class MethodRegistry
     private static readonly Lazy<IReadOnlyList<MethodDescriptor>> Builtins = new(() => Validate(
     [
         .. Output.OutputFamily.Methods,
+        .. Inference.InferenceFamily.Methods,
     ]));
 
     /// <summary>All registered methods, in registration order (families in the order of the seeds).</summary>

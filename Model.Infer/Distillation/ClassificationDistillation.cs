@@ -34,9 +34,16 @@ public sealed class ClassificationDistillation
     public int Iterations { get; init; } = 200;
     public double Tolerance { get; init; } = 1e-7;
 
+    /// <summary>
+    /// The student's temperature T₀ in the soft-label terms: there the student is softmax(Wx/T₀) = softmax(W(x/T₀)),
+    /// so those rows enter the graph as x/T₀ (the true-label terms stay at T = 1). 1 by default.
+    /// </summary>
+    public double StudentTemperature { get; init; } = 1;
+
     public ClassificationPosterior Fit()
     {
         if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "λ must lie in [0, 1].");
+        if (!(StudentTemperature > 0)) throw new ArgumentOutOfRangeException(nameof(StudentTemperature), StudentTemperature, "The student temperature must be positive.");
         int n = _x.ColumnCount;
         var c = new Graph.Range(_classes).Named("class");
         var w = Variable.Array<Vector<double>>(c).Named("W");
@@ -47,7 +54,7 @@ public sealed class ClassificationDistillation
         AddLabels(w, inI, 1 - Lambda, "y_I");
         if (inI.Length > 0 && Lambda > 0)
         {
-            var (range, x) = Rows(inI, "s_I");
+            var (range, x) = Rows(inI, "s_I", 1 / StudentTemperature);
             using (Variable.Repeat(Lambda))
             {
                 var s = Variable.Array<Vector<double>>(range).Named("s_I");
@@ -60,11 +67,12 @@ public sealed class ClassificationDistillation
         return new ClassificationPosterior(result.Marginal<VectorGaussian[]>(w), result);
     }
 
-    private (Graph.Range, VariableArray<Vector<double>>) Rows(int[] rows, string name)
+    private (Graph.Range, VariableArray<Vector<double>>) Rows(int[] rows, string name, double scale = 1)
     {
         var range = new Graph.Range(rows.Length).Named(name + "_index");
         var x = Variable.Array<Vector<double>>(range).Named("x_" + name);
-        x.ObserveRows(_x.SubMatrixRows(rows));
+        var block = _x.SubMatrixRows(rows);
+        x.ObserveRows(scale == 1 ? block : block * scale);
         return (range, x);
     }
 

@@ -56,6 +56,7 @@ public sealed class ProbabilisticExperiment : IExperiment
             ["fashion_train_subset"] = plan.TrainSubset, ["batch"] = ProbabilisticExperiments.BatchSize, ["optimizer"] = "Adam lr 1e-3",
         };
         Synthetic(context, result, plan);
+        BayesianStudents.Regression(context, result);
         Sweep(context, result, plan);
         Fashion(context, result, plan);
         result.AddTable("twitter", "Twitter sentiment (P1 §1.4c)", "status", "paper without teacher", "paper with teacher")
@@ -92,6 +93,7 @@ public sealed class ProbabilisticExperiment : IExperiment
             "condition", "method", "runs", "test CE", "CE sd", "accuracy", "acc sd", "max−min", "max−min sd", "RealCE", "RealCE sd", "paper CE", "paper acc", "paper max−min", "paper RealCE", "seconds");
         var figure = new Figure("Synthetic: test cross-entropy per epoch (mean ± sd over seeds)", 900, 500);
         var axes = figure.Axes(xLabel: "epoch", yLabel: "test CE");
+        var gradient = new List<BayesianStudents.GradientRuns>();
         foreach (var (label, method, normalizer) in conditions)
         {
             var clock = Stopwatch.StartNew();
@@ -101,10 +103,12 @@ public sealed class ProbabilisticExperiment : IExperiment
                 settings with { IncludeNormalizer = normalizer }, soft, inI, plan.SyntheticEpochs, seed, trueTest, trackEpochs: true)).ToList();
             string[] reference = method == "ml" ? paper : method == "probabilistic-paper" ? paperWith : ["—", "—", "—", "—"];
             AddMetricsRow(table, label, method, runs, reference, clock.Elapsed.TotalSeconds);
+            gradient.Add(new(label, method, runs, clock.Elapsed.TotalSeconds));
             AddCurve(axes, label, runs);
             context.Status($"synthetic {label}: CE {Mean(runs, m => m.CrossEntropy):F4}, acc {Mean(runs, m => m.Accuracy):F4} ({clock.Elapsed.TotalSeconds:F1} s)");
         }
         result.Figures["synthetic_learning_curves"] = figure;
+        BayesianStudents.Synthetic(context, result, data, soft, lambda, gradient);
     }
 
     // ---- T–λ sweep --------------------------------------------------------------------------------------------
@@ -189,6 +193,7 @@ public sealed class ProbabilisticExperiment : IExperiment
         ];
         var settings = new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t);
         bool[] all = ProbabilisticExperiments.All(train.Count);
+        var gradient = new List<BayesianStudents.GradientRuns>();
         foreach (var (label, method, paper) in conditions)
         {
             var clock = Stopwatch.StartNew();
@@ -201,9 +206,11 @@ public sealed class ProbabilisticExperiment : IExperiment
                 return run;
             }).ToList();
             AddMetricsRow(table, label, method, runs, paper, clock.Elapsed.TotalSeconds);
+            gradient.Add(new(label, method, runs, clock.Elapsed.TotalSeconds));
             AddCurve(axes, label, runs);
         }
         result.Figures["fashion_learning_curves"] = figure;
+        BayesianStudents.Fashion(context, result, context.Quick, train, fashion.Test, soft, t, lambda, gradient);
 
         Privileged(context, result, plan, train, fashion.Test, soft, settings);
     }
