@@ -4,7 +4,7 @@ using Probabilistic.Distill.Inference;
 using Probabilistic.Infer.Distributions;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Data;
-using Probabilistic.Nn.Distillation;
+using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Metrics;
 using Probabilistic.Nn.Optim;
