@@ -4,7 +4,7 @@ using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Tensors;
 using Probabilistic.Reproduce.Experiments;
 
-namespace Probabilistic.Distill.Tests.Reproduce;
+namespace Probabilistic.Reproduce.Tests;
 
 /// <summary>The probabilistic experiment's building blocks (examples/Reproduce) against the generic ops and metrics.</summary>
 public class ProbabilisticExperimentsTests
