@@ -106,7 +106,7 @@ internal static class ClassificationTerms
                 double a = Hard[b];
                 if (a != 0)
                 {
-                    LogSoftmax(z, logp);
+                    Probabilistic.Core.Numerics.LogSumExp.LogSoftmax(z, logp);
                     total -= a * logp[y];
                     for (int j = 0; j < k; j++) dz[j] += a * (Math.Exp(logp[j]) - (j == y ? 1 : 0));
                 }
@@ -115,7 +115,7 @@ internal static class ClassificationTerms
                 if (d != 0 || e != 0 || r != 0)
                 {
                     for (int j = 0; j < k; j++) u[j] = z[j] / Temperature;
-                    LogSoftmax(u, ell);
+                    Probabilistic.Core.Numerics.LogSumExp.LogSoftmax(u, ell);
                     for (int j = 0; j < k; j++) g[j] = Math.Exp(ell[j]);
                 }
 
@@ -175,16 +175,5 @@ internal static class ClassificationTerms
                     for (int j = 0; j < k; j++) Gradient[b * k + j] = (float)dz[j];
             }
         }
-    }
-
-    /// <summary>Stable log-softmax in double.</summary>
-    internal static void LogSoftmax(ReadOnlySpan<double> x, Span<double> result)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double v in x) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (double v in x) sum += Math.Exp(v - max);
-        double lse = max + Math.Log(sum);
-        for (int j = 0; j < x.Length; j++) result[j] = x[j] - lse;
     }
 }

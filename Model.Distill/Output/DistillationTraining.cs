@@ -92,7 +92,7 @@ public static class DistillationTraining
                 for (int r = 0; r < logits.Dim(0); r++, offset++)
                 {
                     for (int j = 0; j < k; j++) z[j] = s[r * k + j] / temperature;
-                    ClassificationTerms.LogSoftmax(z, p);
+                    Probabilistic.Core.Numerics.LogSumExp.LogSoftmax(z, p);
                     for (int j = 0; j < k; j++) result[offset * k + j] = (float)Math.Exp(p[j]);
                 }
             }
