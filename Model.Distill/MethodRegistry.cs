@@ -47,6 +47,7 @@ public static class MethodRegistry
 {
     private static readonly Lazy<IReadOnlyList<MethodDescriptor>> Builtins = new(() => Validate(
     [
+        .. Bayesian.BayesianFamily.Methods,
     ]));
 
     /// <summary>All registered methods, in registration order (families in the order of the seeds).</summary>

@@ -8,7 +8,7 @@ open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics.LinearAlgebra
 open Probabilistic.Core.Random
-open Probabilistic.Nn.Bayesian
+open Probabilistic.Distill.Bayesian
 open Probabilistic.Theorems.Generators
 open Probabilistic.Theorems.BayesianNetwork
 

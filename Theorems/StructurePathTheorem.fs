@@ -9,7 +9,7 @@ module Probabilistic.Theorems.StructurePathTheorem
 open System.Collections.Generic
 open FsCheck
 open FsCheck.FSharp
-open Probabilistic.Nn.Bayesian
+open Probabilistic.Distill.Bayesian
 open Probabilistic.Theorems.Generators
 
 /// A teacher and a candidate student (same input and output sizes, not deeper).

@@ -2,7 +2,7 @@ using Probabilistic.Core.Random;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>Optimisation settings shared by the MAP, variational and code-faithful trainers.</summary>
 /// <param name="Steps">Adam iterations (one minibatch each).</param>

@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
+using Probabilistic.Infer.Distributions;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// Laplace approximation of the teacher posterior at trained weights ŵ with the generalised Gauss–Newton (GGN)
@@ -100,7 +101,7 @@ public static class LaplaceApproximation
     public static FullGaussianPosterior FromPrecision(FlatMlp network, float[] weights, Matrix<double> precision)
     {
         RequireBiasFree(network);
-        var chol = GaussianAlignment.CholeskyOrThrow(precision, "LaplaceApproximation: the precision");
+        var chol = VectorGaussianConditioning.CholeskyOrThrow(precision, "LaplaceApproximation: the precision");
         var covariance = chol.Solve(Matrix<double>.Build.DenseIdentity(precision.RowCount));
         covariance = 0.5 * (covariance + covariance.Transpose());
         return new FullGaussianPosterior(network.Structure, Vector<double>.Build.Dense(weights.Length, i => weights[i]), covariance, validate: false);

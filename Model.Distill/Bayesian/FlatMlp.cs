@@ -1,6 +1,6 @@
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>Hidden-layer non-linearity of a <see cref="FlatMlp"/>. The output layer is always linear.</summary>
 public enum HiddenActivation
