@@ -26,13 +26,26 @@ public static class Backprop
             throw new InvalidOperationException($"Backward: the loss must have one element, got shape {loss.ShapeString}.");
         if (!loss.RequiresGrad || loss.GradFn is null)
             throw new InvalidOperationException("Backward: the loss does not depend on any tensor that requires a gradient (or was computed under NoGrad).");
+        ReadOnlySpan<float> one = [1f];
+        Run(loss, one);
+    }
 
+    /// <summary>
+    /// Back-propagates from a recorded tensor <paramref name="root"/> of any shape with ∂L/∂root =
+    /// <paramref name="seed"/> (root.Length values), i.e. the vector–Jacobian product seedᵀ·∂root/∂leaves.
+    /// </summary>
+    internal static void Run(Tensor root, ReadOnlySpan<float> seed)
+    {
+        if (root.GradFn is null)
+            throw new InvalidOperationException("Backward: the output does not depend on any tensor that requires a gradient (or was computed under NoGrad).");
+        if (seed.Length != root.Length)
+            throw new ArgumentException($"Backward: the seed has {seed.Length} values, the output {root.ShapeString} {root.Length}.");
         var order = _order ??= new List<Node>();
         var stack = _stack ??= new Stack<Node>();
         order.Clear();
         long mark = Interlocked.Increment(ref _pass);
-        stack.Push(loss.GradFn);
-        loss.GradFn.VisitMark = mark;
+        stack.Push(root.GradFn);
+        root.GradFn.VisitMark = mark;
         while (stack.Count > 0)
         {
             var node = stack.Pop();
@@ -43,19 +56,26 @@ public static class Backprop
         }
         order.Sort(BySequenceDescending.Instance);
 
-        var seed = Tensor.CreateTemporary(loss.ShapeArray, clear: false);
-        seed.Span[0] = 1f;
-        loss.Grad = seed;
-        foreach (var node in order)
+        try
         {
-            var g = node.Output.Grad;
-            if (g is null || g.IsReleased) continue;
-            node.Backward(g);
-            // Intermediate gradients are not kept (as in PyTorch): free the buffer for the rest of the pass.
-            node.Output.Grad = null;
-            g.Release();
+            PerSampleCapture.Current?.CheckGraph(order);
+            var seedTensor = Tensor.CreateTemporary(root.ShapeArray, clear: false);
+            seed.CopyTo(seedTensor.Span);
+            root.Grad = seedTensor;
+            foreach (var node in order)
+            {
+                var g = node.Output.Grad;
+                if (g is null || g.IsReleased) continue;
+                node.Backward(g);
+                // Intermediate gradients are not kept (as in PyTorch): free the buffer for the rest of the pass.
+                node.Output.Grad = null;
+                g.Release();
+            }
         }
-        order.Clear();
+        finally
+        {
+            order.Clear();
+        }
     }
 
     private static void Visit(Tensor? input, long mark, Stack<Node> stack)

@@ -22,6 +22,15 @@ public abstract class Node
     /// <summary>Adds this op's input gradients given <paramref name="gradOutput"/>, the gradient of the output.</summary>
     internal abstract void Backward(Tensor gradOutput);
 
+    /// <summary>
+    /// True when the op computes per-sample gradients of its parameters (inputs B and C, input A being the
+    /// batch-first activation) for <see cref="PerSampleGradients"/>.
+    /// </summary>
+    internal virtual bool HasPerSampleRule => false;
+
+    /// <summary>True when one sample's output depends on other samples (BatchNorm in training mode).</summary>
+    internal virtual bool MixesSamples => false;
+
     /// <summary>True when an op on these inputs must be recorded.</summary>
     internal static bool ShouldRecord(Tensor? a, Tensor? b = null, Tensor? c = null) =>
         GradMode.IsEnabled && ((a?.RequiresGrad ?? false) || (b?.RequiresGrad ?? false) || (c?.RequiresGrad ?? false));

@@ -115,12 +115,22 @@ public static partial class Ops
     private sealed class Conv2dNode(ConvGeometry geometry, Tensor? cols) : Node
     {
         public override string OpName => "Conv2d";
+        internal override bool HasPerSampleRule => true;
         internal override void Backward(Tensor g)
         {
             Tensor x = A!, w = B!;
             var d = ConvDims.Of(x, w, geometry);
             var gData = g.Data;
             bool weightGrad = w.RequiresGrad, biasGrad = C is { RequiresGrad: true }, inputGrad = x.RequiresGrad;
+            if (PerSampleCapture.Current is { } capture)
+            {
+                // Per-sample mode: the view's parameters get per-sample gradients instead of the batch sum.
+                bool weightCaptured = capture.Captures(w), biasCaptured = capture.Captures(C);
+                if (weightCaptured || biasCaptured) capture.Conv2d(x, g, weightCaptured ? w : null, biasCaptured ? C : null, geometry);
+                weightGrad &= !weightCaptured;
+                biasGrad &= !biasCaptured;
+                if (!weightGrad && !biasGrad && !inputGrad) return;
+            }
             if (d.PerImage)
             {
                 // Every product reads g[n] in place: no rearranged copy of the output gradient.

@@ -68,6 +68,7 @@ public static partial class Ops
     private sealed class LinearNode : Node
     {
         public override string OpName => "Linear";
+        internal override bool HasPerSampleRule => true;
         internal override void Backward(Tensor g)
         {
             Tensor x = A!, w = B!;
@@ -80,13 +81,21 @@ public static partial class Ops
                 if (narrow) NarrowLinearKernels.CombineRows(gs, outF, 1, w.Span, gx, n, inF, outF, accumulate: !fresh);
                 else Gemm.Sgemm(false, false, n, inF, outF, 1f, gs, outF, w.Span, inF, fresh ? 0f : 1f, gx, inF);
             }
-            if (w.RequiresGrad)
+            bool weightCaptured = false, biasCaptured = false;
+            if (PerSampleCapture.Current is { } capture)
+            {
+                // Per-sample mode: the view's parameters get per-sample gradients instead of the batch sum.
+                weightCaptured = capture.Captures(w);
+                biasCaptured = capture.Captures(C);
+                if (weightCaptured || biasCaptured) capture.Linear(x, g, weightCaptured ? w : null, biasCaptured ? C : null);
+            }
+            if (w.RequiresGrad && !weightCaptured)
             {
                 var gw = GradBuffer(w, out bool fresh); // gᵀ[out,N] · x[N,in]
                 if (narrow) NarrowLinearKernels.CombineRows(gs, 1, outF, x.Span, gw, outF, inF, n, accumulate: !fresh);
                 else Gemm.Sgemm(true, false, outF, inF, n, 1f, gs, outF, x.Span, inF, fresh ? 0f : 1f, gw, inF);
             }
-            if (C is { RequiresGrad: true } b)
+            if (C is { RequiresGrad: true } b && !biasCaptured)
             {
                 var gb = GradBuffer(b, out bool fresh);
                 if (fresh) gb.Clear();

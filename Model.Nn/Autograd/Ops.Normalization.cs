@@ -69,6 +69,7 @@ public static partial class Ops
     private sealed class BatchNormNode(Tensor stats, bool training) : Node
     {
         public override string OpName => "BatchNorm";
+        internal override bool MixesSamples => training;
         internal override void Backward(Tensor g)
         {
             Tensor x = A!;
