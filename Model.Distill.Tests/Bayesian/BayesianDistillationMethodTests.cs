@@ -92,3 +92,28 @@ public class BayesianDistillationMethodTests
         Assert.Contains("not to the student", e.Message);
     }
 }
+
+public class NetworkModuleTests
+{
+    [Theory]
+    [InlineData(false, HiddenActivation.Relu)]
+    [InlineData(true, HiddenActivation.LeakyRelu)]
+    public void Module_with_the_flat_layout_computes_the_reference_network(bool biases, HiddenActivation activation)
+    {
+        var net = new FlatMlp(new NetworkStructure([5, 7, 4, 3]), biases, activation);
+        var theta = net.InitialParameters(new Rng(41));
+        var rng = new Rng(42);
+        const int n = 23;
+        var x = Enumerable.Range(0, n * 5).Select(_ => (float)rng.Normal()).ToArray();
+        var labels = Enumerable.Range(0, n).Select(_ => (int)(rng.NextUInt64() % 3)).ToArray();
+        var data = new SupervisedData(x, n, 5, null, labels);
+        var likelihood = new SoftmaxLikelihood(3);
+        var expected = likelihood.MetricSum(net.Forward(theta, x, n, net.CreateWorkspace(n)), data, Enumerable.Range(0, n).ToArray()) / n;
+        // Batches of 10 (the last one partial) through the module.
+        double actual = BayesianTraining.TestLogLikelihood(net, theta, data, likelihood, batchSize: 10);
+        Assert.Equal(expected, actual, 5);
+        var module = NetworkModule.Of(net);
+        Assert.Equal(net.ParameterCount, module.View.Count);
+        if (biases) Assert.Equal(net.BiasOffset(2), module.View.Segment("2.bias").Offset);
+    }
+}
