@@ -6,7 +6,7 @@ module Probabilistic.Theorems.LayerRemovalTheorem
 
 open MathNet.Numerics.LinearAlgebra
 open Probabilistic.Core.Random
-open Probabilistic.Nn.Bayesian
+open Probabilistic.Distill.Bayesian
 open Probabilistic.Theorems.Cases
 open Probabilistic.Theorems.BayesianNetwork
 

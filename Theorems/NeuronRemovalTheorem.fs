@@ -1,13 +1,13 @@
 /// Theorem B1 of seed 000 (methods.md §2.2): removing hidden neuron(s) j of layer t from a Gaussian posterior
 /// N(m, Σ) — condition the outgoing column(s) of U_{t+1} on 0, marginalise the incoming row(s) of U_t — gives a
 /// Gaussian over N − k(n_{t−1} + n_{t+1}) parameters (the seed says N − 2n_t). The C# Schur route
-/// (Probabilistic.Nn.Bayesian.GaussianAlignment) is checked against the F# precision route.
+/// (Probabilistic.Distill.Bayesian.GaussianAlignment) is checked against the F# precision route.
 module Probabilistic.Theorems.NeuronRemovalTheorem
 
 open System
 open MathNet.Numerics.LinearAlgebra
 open Probabilistic.Core.Random
-open Probabilistic.Nn.Bayesian
+open Probabilistic.Distill.Bayesian
 open Probabilistic.Theorems.Cases
 open Probabilistic.Theorems.BayesianNetwork
 

@@ -8,7 +8,7 @@ module Probabilistic.Theorems.StructurePathTheorem
 
 open System.Collections.Generic
 open Probabilistic.Core.Random
-open Probabilistic.Nn.Bayesian
+open Probabilistic.Distill.Bayesian
 open Probabilistic.Theorems.Cases
 
 /// A teacher and a candidate student (same input and output sizes, not deeper).

@@ -92,8 +92,8 @@ let bayesianAlignment (b: Budget) =
             { p with Student = student })
     let onlyNeuronRemovals (p: StructurePathTheorem.StructurePair) =
         try
-            let plan = Probabilistic.Nn.Bayesian.StructurePlanner.Plan(Probabilistic.Nn.Bayesian.NetworkStructure(p.Teacher), Probabilistic.Nn.Bayesian.NetworkStructure(p.Student))
-            if plan.Steps |> Seq.forall (fun s -> s :? Probabilistic.Nn.Bayesian.NeuronRemoval) then 0.0 else 1.0
+            let plan = Probabilistic.Distill.Bayesian.StructurePlanner.Plan(Probabilistic.Distill.Bayesian.NetworkStructure(p.Teacher), Probabilistic.Distill.Bayesian.NetworkStructure(p.Student))
+            if plan.Steps |> Seq.forall (fun s -> s :? Probabilistic.Distill.Bayesian.NeuronRemoval) then 0.0 else 1.0
         with :? System.ArgumentException -> 1.0
     [ row "B1" Corrected "Schur route (C#) = precision route Λ = Σ⁻¹ (F#), mean and covariance" 1e-9 "1e-9 scaled"
           (gaps NeuronRemovalTheorem.schurMatchesPrecision neurons)

@@ -5,7 +5,8 @@
 //        [--transposed-mask-quirk]   (compat mode only: copy the teacher weights with the authors' transposed mask)
 using System.Diagnostics;
 using System.Globalization;
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
+using Probabilistic.Reproduce.Experiments.Bayesian;
 
 var options = args.ToList();
 string Option(string name, string fallback)
@@ -26,6 +27,14 @@ var kind = Option("--mode", "laplace-diag") switch
 };
 string problemName = Option("--problem", "neuron");
 string orderingName = Option("--ordering", "random");
+var orderingKind = orderingName switch
+{
+    "random" => NeuronOrderingKind.Random,
+    "obd" => NeuronOrderingKind.OptimalBrainDamage,
+    "density-ratio" => NeuronOrderingKind.DensityRatio,
+    "belsley" => NeuronOrderingKind.Belsley,
+    _ => throw new ArgumentException($"unknown --ordering {orderingName} (random, obd, density-ratio, belsley)"),
+};
 string outDir = Option("--out", "bayesian-results");
 Directory.CreateDirectory(outDir);
 
@@ -46,8 +55,9 @@ var finals = new List<double[]>();
 for (ulong seed = 0; seed < (ulong)seeds; seed++)
 {
     var watch = Stopwatch.StartNew();
-    var teacher = DistillationExperiment.TrainTeacher(problem, kind, seed, m => Console.Error.WriteLine($"[seed {seed}] {m}"));
-    var outcome = DistillationExperiment.Distil(problem, teacher, DistillationExperiment.MakeOrdering(orderingName, problem, teacher, seed), seed,
+    var teacher = BayesianDistillationRun.TrainTeacher(problem, kind, seed, m => Console.Error.WriteLine($"[seed {seed}] {m}"));
+    var method = BayesianDistillationRun.Method(problem, kind, orderingKind, seed);
+    var outcome = BayesianDistillationRun.Distil(problem, method, teacher, method.MakeOrdering(teacher, problem.Train, problem.Likelihood), seed,
         m => Console.Error.WriteLine($"[seed {seed}] {m}"), quirk);
     sDistil.Add(outcome.AreaDistil);
     sAll.Add(outcome.AreaDistilAll);

@@ -1,4 +1,5 @@
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
+using Probabilistic.Reproduce.Experiments.Bayesian;
 using Probabilistic.Plots;
 using Probabilistic.Reproduce.Results;
 
@@ -61,18 +62,20 @@ public sealed class BayesianExperiment : IExperiment
                 foreach (ulong seed in context.Seeds)
                 {
                     var teacher = context.Time($"{problem.Name} {kind} seed {seed}: teacher and posterior",
-                        () => DistillationExperiment.TrainTeacher(problem, kind, seed, context.Status));
+                        () => BayesianDistillationRun.TrainTeacher(problem, kind, seed, context.Status));
                     // Orderings other than random on the neuron-removal problem (principled modes only: the compat mode is the paper's).
-                    var names = !layer && kind != TeacherPosteriorKind.CodeCompat ? DistillationExperiment.OrderingNames : ["random"];
-                    foreach (string name in names)
+                    var kinds = !layer && kind != TeacherPosteriorKind.CodeCompat ? BayesianDistillationRun.Orderings : [NeuronOrderingKind.Random];
+                    foreach (var orderingKind in kinds)
                     {
+                        var method = BayesianDistillationRun.Method(problem, kind, orderingKind, seed);
                         var watch = System.Diagnostics.Stopwatch.StartNew();
-                        var ordering = DistillationExperiment.MakeOrdering(name, problem, teacher, seed);
+                        var ordering = method.MakeOrdering(teacher, problem.Train, problem.Likelihood);
                         double orderingSeconds = watch.Elapsed.TotalSeconds;
+                        string name = ordering.Name;
                         if (ordering.UsesPosteriorMoments && kind == TeacherPosteriorKind.LaplaceFull)
                             continue; // reads intermediate posteriors, which the joint precision-form alignment never forms
                         var outcome = context.Time($"{problem.Name} {kind} {name} seed {seed}: align and students",
-                            () => DistillationExperiment.Distil(problem, teacher, ordering, seed, context.Status));
+                            () => BayesianDistillationRun.Distil(problem, method, teacher, ordering, seed, context.Status));
                         if (name == "random")
                         {
                             table.AddRow(problem.Name, kind.ToString(), seed, outcome.AreaDistil, outcome.AreaDistilAll,
@@ -81,7 +84,7 @@ public sealed class BayesianExperiment : IExperiment
                             if (kind != TeacherPosteriorKind.CodeCompat)
                                 costs.AddRow(problem.Name, kind.ToString(), seed, context.Timings[^2].Value, context.Timings[^1].Value, "", "", "");
                         }
-                        if (names.Count > 1)
+                        if (kinds.Count > 1)
                             orderings.AddRow(kind.ToString(), name, seed, outcome.AreaDistil, outcome.AreaDistilAll,
                                 outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final);
                         if (ordering is BelsleyOrdering belsley)
@@ -119,8 +122,9 @@ public sealed class BayesianExperiment : IExperiment
             {
                 var outcome = context.Time($"{problem.Name} {kind} seed {seed}", () =>
                 {
-                    var teacher = DistillationExperiment.TrainTeacher(problem, kind, seed, context.Status);
-                    return DistillationExperiment.Distil(problem, teacher, DistillationExperiment.MakeOrdering("random", problem, teacher, seed), seed, context.Status);
+                    var teacher = BayesianDistillationRun.TrainTeacher(problem, kind, seed, context.Status);
+                    var method = BayesianDistillationRun.Method(problem, kind, NeuronOrderingKind.Random, seed);
+                    return BayesianDistillationRun.Distil(problem, method, teacher, method.MakeOrdering(teacher, problem.Train, problem.Likelihood), seed, context.Status);
                 });
                 table.AddRow(kind.ToString(), seed, outcome.AreaDistil, outcome.AreaDistilAll, outcome.TeacherFinal,
                     outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final, context.Timings[^1].Value);

@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
+using Probabilistic.Infer.Distributions;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// A Gaussian prior p(w) = N(m, Σ) for a mean-field posterior q(w) = N(μ, diag s²): gives the closed-form
@@ -152,7 +153,7 @@ public sealed class FullGaussianPrior : IGaussianPrior
         int d = mean.Count;
         if (covariance.RowCount != d || covariance.ColumnCount != d)
             throw new ArgumentException($"FullGaussianPrior: mean has {d} entries but the covariance is {covariance.RowCount}×{covariance.ColumnCount}.");
-        var chol = GaussianAlignment.CholeskyOrThrow(covariance, "FullGaussianPrior: the covariance");
+        var chol = VectorGaussianConditioning.CholeskyOrThrow(covariance, "FullGaussianPrior: the covariance");
         var precision = chol.Solve(Matrix<double>.Build.DenseIdentity(d));
         _precision = new double[d * d];
         for (int i = 0; i < d; i++)

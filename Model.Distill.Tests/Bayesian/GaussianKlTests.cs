@@ -1,8 +1,8 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
 
-namespace Probabilistic.Nn.Tests.Bayesian;
+namespace Probabilistic.Distill.Tests.Bayesian;
 
 public class GaussianKlTests
 {

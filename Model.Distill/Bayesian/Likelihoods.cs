@@ -1,6 +1,6 @@
 using Probabilistic.Nn.Data;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// A supervised data set as flat arrays: features (Count × FeatureSize, row-major) and either regression targets

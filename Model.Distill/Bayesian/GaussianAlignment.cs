@@ -1,7 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.LinearAlgebra.Factorization;
+using Probabilistic.Infer.Distributions;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// Aligns a teacher's Gaussian parameter posterior to a smaller structure (methods.md §2.2–2.3):
@@ -11,8 +11,10 @@ namespace Probabilistic.Nn.Bayesian;
 /// <item>Layer removal (Theorem B2, corrected): condition vec(U_t) = vec(I):
 /// mean m_υ + Σ_{υῡ} Σ_{ῡῡ}^{-1} (i − m_ῡ), covariance Σ_{υυ} − Σ_{υῡ} Σ_{ῡῡ}^{-1} Σ_{ῡυ}.</item>
 /// </list>
-/// Full covariances use Schur complements with a Cholesky factor of the conditioned block; diagonal covariances
-/// reduce to slicing (the conditioned parameters are independent of the kept ones).
+/// The Gaussian algebra is Model.Infer's (<see cref="VectorGaussianConditioning"/> for full covariances, Schur
+/// complements with a Cholesky factor of the conditioned block; <see cref="DiagonalGaussian.Select"/> for diagonal
+/// ones, where the conditioned parameters are independent of the kept ones); this class only says which parameters
+/// each step conditions, on what, and which it keeps.
 /// </summary>
 public static class GaussianAlignment
 {
@@ -22,7 +24,7 @@ public static class GaussianAlignment
         ArgumentNullException.ThrowIfNull(posterior);
         var structure = posterior.Structure;
         var partition = structure.NeuronRemovalPartition(layer, neurons);
-        var (mean, cov) = Condition(posterior.Mean, posterior.Covariance, partition.Conditioned,
+        var (mean, cov) = VectorGaussianConditioning.ConditionMoments(posterior.Mean, posterior.Covariance, partition.Conditioned,
             new double[partition.Conditioned.Length], partition.Kept);
         return new FullGaussianPosterior(structure.WithoutNeurons(layer, neurons.Count), mean, cov, validate: false);
     }
@@ -33,7 +35,7 @@ public static class GaussianAlignment
         ArgumentNullException.ThrowIfNull(posterior);
         var structure = posterior.Structure;
         var partition = structure.LayerRemovalPartition(layer);
-        var (mean, cov) = Condition(posterior.Mean, posterior.Covariance, partition.Conditioned,
+        var (mean, cov) = VectorGaussianConditioning.ConditionMoments(posterior.Mean, posterior.Covariance, partition.Conditioned,
             structure.IdentityLayerValues(layer), partition.Kept);
         return new FullGaussianPosterior(structure.WithoutLayer(layer), mean, cov, validate: false);
     }
@@ -77,56 +79,7 @@ public static class GaussianAlignment
         return posterior;
     }
 
-    /// <summary>
-    /// Gaussian conditioning by Schur complement, restricted to the kept indices (the others are marginalised):
-    /// mean_k = m_k + Σ_{kc} Σ_{cc}^{-1} (values − m_c), cov_k = Σ_{kk} − Σ_{kc} Σ_{cc}^{-1} Σ_{ck}.
-    /// </summary>
-    public static (Vector<double> Mean, Matrix<double> Covariance) Condition(
-        Vector<double> mean, Matrix<double> covariance, IReadOnlyList<int> conditioned, IReadOnlyList<double> values, IReadOnlyList<int> kept)
-    {
-        ArgumentNullException.ThrowIfNull(mean);
-        ArgumentNullException.ThrowIfNull(covariance);
-        if (conditioned.Count != values.Count)
-            throw new ArgumentException($"GaussianAlignment.Condition: {conditioned.Count} conditioned indices but {values.Count} values.", nameof(values));
-        int n = mean.Count;
-        foreach (int i in conditioned.Concat(kept))
-            if ((uint)i >= (uint)n)
-                throw new ArgumentOutOfRangeException(nameof(kept), $"GaussianAlignment.Condition: index {i} outside 0..{n - 1}.");
-        var sigmaCC = Block(covariance, conditioned, conditioned);
-        var sigmaKC = Block(covariance, kept, conditioned);
-        var sigmaKK = Block(covariance, kept, kept);
-        var residual = Vector<double>.Build.Dense(conditioned.Count, i => values[i] - mean[conditioned[i]]);
-        var meanK = Vector<double>.Build.Dense(kept.Count, i => mean[kept[i]]);
-        if (conditioned.Count == 0) return (meanK, sigmaKK);
-        var chol = CholeskyOrThrow(sigmaCC, "GaussianAlignment.Condition: the conditioned block Σ_cc");
-        var gain = chol.Solve(sigmaKC.Transpose()); // Σ_cc^{-1} Σ_ck
-        var newMean = meanK + gain.TransposeThisAndMultiply(residual);
-        var newCov = sigmaKK - sigmaKC * gain;
-        // Symmetrise away rounding so later Cholesky factorisations see an exactly symmetric matrix.
-        newCov = (newCov + newCov.Transpose()) * 0.5;
-        return (newMean, newCov);
-    }
-
-    internal static Cholesky<double> CholeskyOrThrow(Matrix<double> matrix, string what)
-    {
-        Cholesky<double> chol;
-        try
-        {
-            chol = matrix.Cholesky();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{what} ({matrix.RowCount}×{matrix.ColumnCount}) is not symmetric positive definite: {e.Message}", e);
-        }
-        double det = chol.DeterminantLn;
-        if (!double.IsFinite(det))
-            throw new ArgumentException($"{what} ({matrix.RowCount}×{matrix.ColumnCount}) is not symmetric positive definite (log-determinant {det}).");
-        return chol;
-    }
-
-    internal static Matrix<double> Block(Matrix<double> m, IReadOnlyList<int> rows, IReadOnlyList<int> cols) =>
-        Matrix<double>.Build.Dense(rows.Count, cols.Count, (i, j) => m[rows[i], cols[j]]);
-
+    // Independent coordinates: conditioning and marginalising both keep the other coordinates' moments.
     private static DiagonalGaussianPosterior Slice(DiagonalGaussianPosterior p, NetworkStructure structure, int[] kept) =>
-        new(structure, kept.Select(i => p.Mean[i]).ToArray(), kept.Select(i => p.Variance[i]).ToArray());
+        new(structure, p.Distribution.Select(kept));
 }

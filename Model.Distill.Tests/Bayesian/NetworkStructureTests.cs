@@ -1,6 +1,6 @@
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
 
-namespace Probabilistic.Nn.Tests.Bayesian;
+namespace Probabilistic.Distill.Tests.Bayesian;
 
 public class NetworkStructureTests
 {

@@ -1,7 +1,7 @@
 using Probabilistic.Core.Random;
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
 
-namespace Probabilistic.Nn.Tests.Bayesian;
+namespace Probabilistic.Distill.Tests.Bayesian;
 
 public class StructurePlannerTests
 {

@@ -1,6 +1,7 @@
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
+using Probabilistic.Reproduce.Experiments.Bayesian;
 
-namespace Probabilistic.Nn.Tests.Bayesian;
+namespace Probabilistic.Reproduce.Tests;
 
 public class TransposedMaskQuirkTests
 {

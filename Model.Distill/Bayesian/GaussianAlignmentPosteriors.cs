@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
+using Probabilistic.Infer.Distributions;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// A Gaussian N(m, Σ) over the parameter vector of a <see cref="NetworkStructure"/> with a full covariance
@@ -39,7 +40,7 @@ public sealed class FullGaussianPosterior
                 for (int j = i + 1; j < n; j++)
                     if (Math.Abs(covariance[i, j] - covariance[j, i]) > SymmetryTolerance * scale)
                         throw new ArgumentException($"FullGaussianPosterior: the covariance is not symmetric (Σ[{i},{j}] = {covariance[i, j]}, Σ[{j},{i}] = {covariance[j, i]}).", nameof(covariance));
-            GaussianAlignment.CholeskyOrThrow(covariance, "FullGaussianPosterior: the covariance");
+            VectorGaussianConditioning.CholeskyOrThrow(covariance, "FullGaussianPosterior: the covariance");
         }
         Structure = structure;
         Mean = mean;
@@ -57,40 +58,39 @@ public sealed class FullGaussianPosterior
 }
 
 /// <summary>
-/// A Gaussian with a diagonal covariance over the parameters of a <see cref="NetworkStructure"/> (the case of the
-/// authors' code and of large networks): alignment then reduces to slicing.
+/// A <see cref="DiagonalGaussian"/> over the parameters of a <see cref="NetworkStructure"/> (the case of the authors'
+/// code and of large networks): alignment then reduces to selecting coordinates.
 /// </summary>
 public sealed class DiagonalGaussianPosterior
 {
-    /// <summary>Creates and validates N(mean, diag(variance)).</summary>
-    public DiagonalGaussianPosterior(NetworkStructure structure, double[] mean, double[] variance)
+    /// <summary>Labels <paramref name="distribution"/> with the structure its coordinates belong to (sizes checked).</summary>
+    public DiagonalGaussianPosterior(NetworkStructure structure, DiagonalGaussian distribution)
     {
         ArgumentNullException.ThrowIfNull(structure);
-        ArgumentNullException.ThrowIfNull(mean);
-        ArgumentNullException.ThrowIfNull(variance);
-        int n = structure.ParameterCount;
-        if (mean.Length != n || variance.Length != n)
-            throw new ArgumentException($"DiagonalGaussianPosterior: structure {structure} has {n} parameters; mean has {mean.Length}, variance {variance.Length}.");
-        for (int i = 0; i < n; i++)
-        {
-            if (!double.IsFinite(mean[i]))
-                throw new ArgumentException($"DiagonalGaussianPosterior: mean[{i}] = {mean[i]} is not finite.", nameof(mean));
-            if (!(variance[i] > 0) || !double.IsFinite(variance[i]))
-                throw new ArgumentException($"DiagonalGaussianPosterior: variance[{i}] = {variance[i]} must be finite and > 0.", nameof(variance));
-        }
+        ArgumentNullException.ThrowIfNull(distribution);
+        if (distribution.Dimension != structure.ParameterCount)
+            throw new ArgumentException($"DiagonalGaussianPosterior: structure {structure} has {structure.ParameterCount} parameters, the distribution {distribution.Dimension}.");
         Structure = structure;
-        Mean = mean;
-        Variance = variance;
+        Distribution = distribution;
+    }
+
+    /// <summary>N(mean, diag(variance)) over the parameters of <paramref name="structure"/> (validated by <see cref="DiagonalGaussian"/>).</summary>
+    public DiagonalGaussianPosterior(NetworkStructure structure, IReadOnlyList<double> mean, IReadOnlyList<double> variance)
+        : this(structure, DiagonalGaussian.FromMeanAndVariance(mean, variance))
+    {
     }
 
     /// <summary>The network the parameters belong to.</summary>
     public NetworkStructure Structure { get; }
 
+    /// <summary>The distribution of the parameter vector.</summary>
+    public DiagonalGaussian Distribution { get; }
+
     /// <summary>m (length N).</summary>
-    public double[] Mean { get; }
+    public IReadOnlyList<double> Mean => Distribution.Mean;
 
     /// <summary>diag(Σ) (length N, all &gt; 0).</summary>
-    public double[] Variance { get; }
+    public IReadOnlyList<double> Variance => Distribution.Variance;
 }
 
 /// <summary>

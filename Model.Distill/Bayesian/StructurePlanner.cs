@@ -1,4 +1,4 @@
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>One structural alignment step.</summary>
 public abstract record AlignmentStep

@@ -1,4 +1,4 @@
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// Layer widths (n_0, n_1, …, n_T) of a bias-free fully connected network f(x) = σ∘U_T … σ∘U_1 x with

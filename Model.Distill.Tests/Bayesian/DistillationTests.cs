@@ -1,8 +1,8 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
 
-namespace Probabilistic.Nn.Tests.Bayesian;
+namespace Probabilistic.Distill.Tests.Bayesian;
 
 public class DistillationTests
 {
@@ -63,7 +63,7 @@ public class DistillationTests
         {
             var diag = new DiagonalGaussianPosterior(teacher, posterior.Mean.ToArray(), Enumerable.Range(0, teacher.ParameterCount).Select(i => posterior.Covariance[i, i]).ToArray());
             var r = OrderedAlignment.Align(diag, skeleton, NeuronOrdering.Random(new Rng(62)));
-            (mean, steps) = (r.Posterior.Mean, r.Steps);
+            (mean, steps) = (r.Posterior.Mean.ToArray(), r.Steps);
         }
         Assert.Equal(student.ParameterCount, mean.Length);
 

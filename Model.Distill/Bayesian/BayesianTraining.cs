@@ -1,8 +1,9 @@
 using Probabilistic.Core.Random;
+using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>Optimisation settings shared by the MAP, variational and code-faithful trainers.</summary>
 /// <param name="Steps">Adam iterations (one minibatch each).</param>
@@ -197,32 +198,47 @@ public static class BayesianTraining
     }
 
     /// <summary>The test ℓ (mean over the set) of the network at <paramref name="parameters"/>.</summary>
-    public static double TestLogLikelihood(FlatMlp network, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000)
+    public static double TestLogLikelihood(FlatMlp network, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000) =>
+        TestLogLikelihood(NetworkModule.Of(network), parameters, test, likelihood, batchSize);
+
+    /// <summary>The test ℓ (mean over the set) of <paramref name="module"/> with <paramref name="parameters"/> written into it.</summary>
+    public static double TestLogLikelihood(NetworkModule module, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000)
     {
-        var ws = network.CreateWorkspace(Math.Min(batchSize, test.Count));
-        var x = new float[ws.Capacity * test.FeatureSize];
-        var indices = new int[ws.Capacity];
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(likelihood);
+        var model = module.With(parameters);
+        int capacity = Math.Min(batchSize, test.Count);
+        var x = new float[capacity * test.FeatureSize];
+        var indices = new int[capacity];
         double sum = 0;
-        for (int start = 0; start < test.Count; start += ws.Capacity)
+        using var noGrad = GradMode.NoGrad();
+        for (int start = 0; start < test.Count; start += capacity)
         {
-            int b = Math.Min(ws.Capacity, test.Count - start);
+            int b = Math.Min(capacity, test.Count - start);
             for (int i = 0; i < b; i++) indices[i] = start + i;
             test.GatherFeatures(indices.AsSpan(0, b), x);
-            sum += likelihood.MetricSum(network.Forward(parameters, x, b, ws), test, indices.AsSpan(0, b));
+            using var scope = TensorScope.Begin();
+            var output = model.Forward(new Tensor(b == capacity ? x : x[..(b * test.FeatureSize)], b, test.FeatureSize));
+            sum += likelihood.MetricSum(output.Span, test, indices.AsSpan(0, b));
         }
         return sum / test.Count;
     }
 
-    /// <summary>Minibatch iteration (reshuffled every epoch), data gradients and the logged learning curve.</summary>
+    /// <summary>
+    /// Minibatch iteration (reshuffled every epoch), data gradients and the logged learning curve. The network is an
+    /// ordinary module (<see cref="NetworkModule"/>): each step writes the flat parameters into it, runs its forward
+    /// pass, and back-propagates the likelihood's output gradient through the autograd core.
+    /// </summary>
     private sealed class Run
     {
-        private readonly FlatMlp _network;
+        private readonly NetworkModule _module;
         private readonly SupervisedData _train, _test;
         private readonly Likelihood _likelihood;
         private readonly TrainingSettings _settings;
-        private readonly FlatMlp.Workspace _ws;
         private readonly int[] _order;
-        private readonly float[] _x, _dOut;
+        private readonly float[] _x;
+        private readonly Tensor _xFull, _seedFull;
         private readonly Rng _shuffle;
         private readonly List<int> _steps = [];
         private readonly List<double> _values = [];
@@ -242,15 +258,15 @@ public static class BayesianTraining
                 throw new ArgumentException($"BayesianTraining: data has {train.FeatureSize} features, the network {network.Structure} expects {network.Structure.InputSize}.");
             if (settings.Steps < 1 || settings.BatchSize < 1 || settings.EvaluateEvery < 1)
                 throw new ArgumentException($"BayesianTraining: steps, batch size and evaluation period must be ≥ 1 ({settings}).");
-            _network = network;
+            _module = NetworkModule.Of(network);
             _train = train;
             _test = test;
             _likelihood = likelihood;
             _settings = settings;
-            _ws = network.CreateWorkspace(settings.BatchSize);
             _order = Enumerable.Range(0, train.Count).ToArray();
             _x = new float[settings.BatchSize * train.FeatureSize];
-            _dOut = new float[settings.BatchSize * network.Structure.OutputSize];
+            _xFull = new Tensor(_x, settings.BatchSize, train.FeatureSize);
+            _seedFull = Tensor.Zeros(settings.BatchSize, network.Structure.OutputSize);
             _shuffle = new Rng(settings.Seed);
             _position = train.Count; // forces a shuffle before the first batch
         }
@@ -267,13 +283,29 @@ public static class BayesianTraining
             var indices = _order.AsSpan(_position, b);
             _position += b;
             _train.GatherFeatures(indices, _x);
-            var outputs = _network.Forward(parameters, _x, b, _ws);
-            int k = _network.Structure.OutputSize;
-            var dOut = _dOut.AsSpan(0, b * k);
-            if (metricLoss) _likelihood.MetricLossGradient(outputs, _train, indices, dOut);
-            else _likelihood.NegLogLikelihood(outputs, _train, indices, dOut);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(dOut, 1f / b, dOut);
-            _network.Backward(parameters, _x, b, dOut, _ws, gradient);
+            var model = _module.With(parameters);
+            var view = _module.View;
+            foreach (var segment in view.Segments) segment.Parameter.ZeroGrad();
+            int k = _module.Structure.OutputSize;
+            bool full = b == _settings.BatchSize;
+            using (var scope = TensorScope.Begin())
+            using (GradMode.EnableGrad())
+            {
+                var output = model.Forward(full ? _xFull : new Tensor(_x[..(b * _train.FeatureSize)], b, _train.FeatureSize));
+                var seed = full ? _seedFull : Tensor.Zeros(b, k);
+                var dOut = seed.Span;
+                if (metricLoss) _likelihood.MetricLossGradient(output.Span, _train, indices, dOut);
+                else _likelihood.NegLogLikelihood(output.Span, _train, indices, dOut);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(dOut, 1f / b, dOut);
+                // ⟨output, g⟩ with g held constant: its gradient with respect to the output is exactly g.
+                Ops.Sum(Ops.Mul(output, seed)).Backward();
+            }
+            foreach (var segment in view.Segments)
+            {
+                var g = segment.Parameter.Grad;
+                if (g is null) continue;
+                System.Numerics.Tensors.TensorPrimitives.Add(gradient.Slice(segment.Offset, segment.Length), g.Span, gradient.Slice(segment.Offset, segment.Length));
+            }
             return b;
         }
 
@@ -281,7 +313,7 @@ public static class BayesianTraining
         {
             if (step % _settings.EvaluateEvery != 0) return;
             _steps.Add(step);
-            _values.Add(TestLogLikelihood(_network, parameters, _test, _likelihood));
+            _values.Add(TestLogLikelihood(_module, parameters, _test, _likelihood));
         }
 
         public LearningCurve Curve() => new(_steps.ToArray(), _values.ToArray());

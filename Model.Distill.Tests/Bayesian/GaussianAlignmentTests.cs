@@ -1,8 +1,8 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
 
-namespace Probabilistic.Nn.Tests.Bayesian;
+namespace Probabilistic.Distill.Tests.Bayesian;
 
 public class GaussianAlignmentTests
 {
@@ -96,8 +96,8 @@ public class GaussianAlignmentTests
         var d = GaussianAlignment.Apply(diag, steps);
         var f = GaussianAlignment.Apply(full, steps);
         Assert.Equal(d.Structure, f.Structure);
-        AssertClose(Vector<double>.Build.Dense(d.Mean), f.Mean, 1e-14);
-        AssertClose(Matrix<double>.Build.DenseOfDiagonalArray(d.Variance), f.Covariance, 1e-14);
+        AssertClose(Vector<double>.Build.DenseOfEnumerable(d.Mean), f.Mean, 1e-14);
+        AssertClose(Matrix<double>.Build.DenseOfDiagonalArray(d.Variance.ToArray()), f.Covariance, 1e-14);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// An ordering on the teacher's parameters (methods.md §2.4) that decides which neurons an alignment step removes.

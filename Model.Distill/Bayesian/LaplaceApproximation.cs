@@ -1,6 +1,10 @@
 using MathNet.Numerics.LinearAlgebra;
+using Probabilistic.Nn.Autograd;
+using Probabilistic.Nn.Layers;
+using Probabilistic.Nn.Tensors;
+using Probabilistic.Infer.Distributions;
 
-namespace Probabilistic.Nn.Bayesian;
+namespace Probabilistic.Distill.Bayesian;
 
 /// <summary>
 /// Laplace approximation of the teacher posterior at trained weights ŵ with the generalised Gauss–Newton (GGN)
@@ -12,26 +16,40 @@ namespace Probabilistic.Nn.Bayesian;
 /// </summary>
 public static class LaplaceApproximation
 {
-    /// <summary>diag(Λ): per-sample squared back-propagations of the output-Hessian factor columns, plus α.</summary>
+    /// <summary>diag(Λ) at <paramref name="weights"/> of <paramref name="network"/> (see the module overload).</summary>
     public static double[] DiagonalPrecision(FlatMlp network, float[] weights, SupervisedData data, Likelihood likelihood, double priorPrecision, int batchSize = 256)
     {
         CheckArguments(network, weights, priorPrecision);
-        var accumulator = new float[network.ParameterCount];
-        var result = new double[network.ParameterCount];
-        var ws = network.CreateWorkspace(batchSize);
+        var module = NetworkModule.Of(network);
+        module.With(weights);
+        return DiagonalPrecision(module.Model, module.View, data, likelihood, priorPrecision, batchSize);
+    }
+
+    /// <summary>
+    /// diag(Λ) for the parameters in <paramref name="view"/> of <paramref name="model"/> at their current values:
+    /// Σ_i Σ_c (J_iᵀ l_ic)² + α, with l_ic the columns of a factor of the output Hessian H_i = L_i L_iᵀ, from the
+    /// autograd core's per-sample squared gradients (one recorded forward per batch, one backward per column).
+    /// </summary>
+    public static double[] DiagonalPrecision(Module model, ParameterVector view, SupervisedData data, Likelihood likelihood, double priorPrecision, int batchSize = 256)
+    {
+        CheckModuleArguments(model, view, data, likelihood, priorPrecision);
+        var accumulator = new float[view.Count];
+        var result = new double[view.Count];
         var x = new float[batchSize * data.FeatureSize];
-        var dOut = new float[batchSize * network.Structure.OutputSize];
         var indices = new int[batchSize];
+        float[]? dOut = null;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int b = Math.Min(batchSize, data.Count - start);
             for (int i = 0; i < b; i++) indices[i] = start + i;
             data.GatherFeatures(indices.AsSpan(0, b), x);
-            var outputs = network.Forward(weights, x, b, ws).ToArray();
+            using var pass = PerSampleGradients.Begin(model, new Tensor(b == batchSize ? x : x[..(b * data.FeatureSize)], b, data.FeatureSize), view);
+            var outputs = pass.Output.ToArray();
+            dOut ??= new float[batchSize * pass.OutputsPerSample];
             for (int column = 0; column < likelihood.HessianFactorColumns; column++)
             {
                 likelihood.HessianFactorColumn(outputs, b, column, dOut);
-                network.Backward(weights, x, b, dOut, ws, accumulator, squared: true);
+                pass.AddSquaredGradients(dOut.AsSpan(0, b * pass.OutputsPerSample), accumulator);
             }
             // Flush the float partial sums into doubles once per batch to keep the accumulation accurate.
             for (int p = 0; p < result.Length; p++) result[p] += accumulator[p];
@@ -41,15 +59,23 @@ public static class LaplaceApproximation
         return result;
     }
 
-    /// <summary>
-    /// The full Λ for a Gaussian likelihood with scalar output: Σ_i J_iᵀJ_i / σ² + αI (double precision).
-    /// </summary>
+    /// <summary>The full Λ at <paramref name="weights"/> of <paramref name="network"/> (see the module overload).</summary>
     public static Matrix<double> FullPrecision(FlatMlp network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision, int batchSize = 128)
     {
         CheckArguments(network, weights, priorPrecision);
-        ArgumentNullException.ThrowIfNull(likelihood);
-        int p = network.ParameterCount;
-        var ws = network.CreateWorkspace(batchSize);
+        var module = NetworkModule.Of(network);
+        module.With(weights);
+        return FullPrecision(module.Model, module.View, data, likelihood, priorPrecision, batchSize);
+    }
+
+    /// <summary>
+    /// The full Λ for a Gaussian likelihood with scalar output, for the parameters in <paramref name="view"/> at their
+    /// current values: Σ_i J_iᵀJ_i / σ² + αI (double precision), J from the autograd core's per-sample Jacobian.
+    /// </summary>
+    public static Matrix<double> FullPrecision(Module model, ParameterVector view, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision, int batchSize = 128)
+    {
+        CheckModuleArguments(model, view, data, likelihood, priorPrecision);
+        int p = view.Count;
         var x = new float[batchSize * data.FeatureSize];
         var jacobian = new float[batchSize * p];
         var indices = new int[batchSize];
@@ -62,8 +88,7 @@ public static class LaplaceApproximation
             int b = Math.Min(batchSize, data.Count - start);
             for (int i = 0; i < b; i++) indices[i] = start + i;
             data.GatherFeatures(indices.AsSpan(0, b), x);
-            network.Forward(weights, x, b, ws);
-            network.OutputJacobian(weights, x, b, ws, jacobian);
+            PerSampleGradients.Jacobian(model, new Tensor(b == batchSize ? x : x[..(b * data.FeatureSize)], b, data.FeatureSize), view, jacobian);
             Probabilistic.Nn.Tensors.Gemm.Sgemm(true, false, p, p, b, 1f, jacobian, p, jacobian, p, 0f, chunk, p);
             for (long k = 0; k < sum.Length; k++) sum[k] += scale * chunk[k];
         }
@@ -100,7 +125,7 @@ public static class LaplaceApproximation
     public static FullGaussianPosterior FromPrecision(FlatMlp network, float[] weights, Matrix<double> precision)
     {
         RequireBiasFree(network);
-        var chol = GaussianAlignment.CholeskyOrThrow(precision, "LaplaceApproximation: the precision");
+        var chol = VectorGaussianConditioning.CholeskyOrThrow(precision, "LaplaceApproximation: the precision");
         var covariance = chol.Solve(Matrix<double>.Build.DenseIdentity(precision.RowCount));
         covariance = 0.5 * (covariance + covariance.Transpose());
         return new FullGaussianPosterior(network.Structure, Vector<double>.Build.Dense(weights.Length, i => weights[i]), covariance, validate: false);
@@ -110,6 +135,17 @@ public static class LaplaceApproximation
     {
         if (network.HasBiases)
             throw new ArgumentException($"LaplaceApproximation: posteriors over a NetworkStructure are bias-free (the theory's networks); {network.Structure} has biases.");
+    }
+
+    private static void CheckModuleArguments(Module model, ParameterVector view, SupervisedData data, Likelihood likelihood, double priorPrecision)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(likelihood);
+        if (!ReferenceEquals(view.Module, model))
+            throw new ArgumentException("LaplaceApproximation: the parameter view belongs to another module.", nameof(view));
+        if (!(priorPrecision > 0)) throw new ArgumentOutOfRangeException(nameof(priorPrecision), priorPrecision, "LaplaceApproximation: the prior precision must be > 0.");
     }
 
     private static void CheckArguments(FlatMlp network, float[] weights, double priorPrecision)

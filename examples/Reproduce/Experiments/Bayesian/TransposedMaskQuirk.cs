@@ -1,4 +1,6 @@
-namespace Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
+
+namespace Probabilistic.Reproduce.Experiments.Bayesian;
 
 /// <summary>
 /// COMPATIBILITY ONLY: the authors' code copies teacher weights with a selection mask built as [in, out] but applied to
@@ -11,6 +13,29 @@ namespace Probabilistic.Nn.Bayesian;
 /// </summary>
 public static class TransposedMaskQuirk
 {
+    /// <summary>
+    /// The code-compat aligned prior with its weights copied the authors' way: each student weight's mean and variance
+    /// are the teacher's point estimate and learned prior variance at <see cref="TeacherIndices"/> instead of at the
+    /// correct sub-network's index; the biases are left as aligned.
+    /// </summary>
+    public static AlignedStudentPrior Apply(TeacherPosterior teacher, AlignedStudentPrior aligned)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(aligned);
+        var priorLogVariance = teacher.Trained.PriorLogVariance
+            ?? throw new ArgumentException("TransposedMaskQuirk: the teacher was not trained in code-faithful mode.");
+        var plan = ComposedAlignment.Compose(teacher.Network.Structure, aligned.Steps);
+        int[] copied = TeacherIndices(teacher.Network.Structure, plan.Target, plan.Kept);
+        var mean = (double[])aligned.Mean.Clone();
+        var variance = (double[])aligned.Variance.Clone();
+        for (int k = 0; k < copied.Length; k++)
+        {
+            mean[k] = teacher.Trained.Mean[copied[k]];
+            variance[k] = Math.Exp(priorLogVariance[copied[k]]);
+        }
+        return aligned with { Mean = mean, Variance = variance, Prior = new DiagonalGaussianPrior(mean, variance) };
+    }
+
     /// <summary>
     /// For each student weight, the teacher weight index the code copies. <paramref name="kept"/> is the correct
     /// mapping (<see cref="ComposedAlignment.Kept"/>: the teacher index of each student weight).

@@ -1,10 +1,10 @@
 using Probabilistic.Core.Random;
 using Probabilistic.Nn.Autograd;
-using Probabilistic.Nn.Bayesian;
+using Probabilistic.Distill.Bayesian;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Tensors;
 
-namespace Probabilistic.Nn.Tests.Autograd;
+namespace Probabilistic.Distill.Tests.Bayesian;
 
 /// <summary>
 /// Cross-check of <see cref="PerSampleGradients"/> and <see cref="ParameterVector"/> against the hand-written
