@@ -51,6 +51,7 @@ public sealed class NarrowLinearKernelsTests
     }
 
     [TheoryWhen(typeof(NarrowLinearKernels), nameof(NarrowLinearKernels.IsSupported), "AVX2 and FMA")]
+    [Trait(Category.Name, Category.Slow)]
     [MemberData(nameof(Shapes))]
     public void CombineRowsMatchesTheReferenceForBothLayoutsOfA(int rows, int width, int depth)
     {

@@ -1,6 +1,7 @@
 using Probabilistic.Core.Random;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Tensors;
+using Probabilistic.TestSupport;
 using static Probabilistic.Nn.Tests.Autograd.GradCheck;
 
 namespace Probabilistic.Nn.Tests.Autograd;
@@ -58,6 +59,7 @@ public class OpGradientTests
     }
 
     [Theory]
+    [Trait(Category.Name, Category.Slow)]
     [InlineData(0)]
     [InlineData(1)]
     public void Conv2dOneImageAtATime(int padding)

@@ -34,6 +34,7 @@ public class FashionMnistTrainingTests(FashionMnistFixture fixture) : IClassFixt
 
     [DataFact(RealData.FashionMnist)]
     [Trait(Category.Name, Category.Data)]
+    [Trait(Category.Name, Category.Slow)]
     public void LogisticRegressionReaches80PercentInTwoEpochs()
     {
         var model = Zoo.Logistic(new Rng(1));
