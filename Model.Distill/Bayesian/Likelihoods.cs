@@ -124,7 +124,7 @@ public sealed class SoftmaxLikelihood(int classCount) : Likelihood
         for (int i = 0; i < indices.Length; i++)
         {
             var z = outputs.Slice(i * k, k);
-            double lse = LogSumExp(z);
+            double lse = Probabilistic.Core.Numerics.LogSumExp.Of(z);
             int label = labels[indices[i]];
             sum += lse - z[label];
             for (int c = 0; c < k; c++) dOutput[i * k + c] = (float)Math.Exp(z[c] - lse);
@@ -141,7 +141,7 @@ public sealed class SoftmaxLikelihood(int classCount) : Likelihood
         for (int i = 0; i < indices.Length; i++)
         {
             var z = outputs.Slice(i * ClassCount, ClassCount);
-            sum -= LogSumExp(z) - z[labels[indices[i]]];
+            sum -= Probabilistic.Core.Numerics.LogSumExp.Of(z) - z[labels[indices[i]]];
         }
         return sum;
     }
@@ -161,18 +161,10 @@ public sealed class SoftmaxLikelihood(int classCount) : Likelihood
         for (int i = 0; i < batch; i++)
         {
             var z = outputs.Slice(i * k, k);
-            double lse = LogSumExp(z);
+            double lse = Probabilistic.Core.Numerics.LogSumExp.Of(z);
             for (int c = 0; c < k; c++) p[c] = Math.Exp(z[c] - lse);
             double root = Math.Sqrt(p[column]);
             for (int c = 0; c < k; c++) dOutput[i * k + c] = (float)(root * ((c == column ? 1 : 0) - p[c]));
         }
-    }
-
-    private static double LogSumExp(ReadOnlySpan<float> z)
-    {
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
-        double s = 0;
-        foreach (float v in z) s += Math.Exp(v - max);
-        return max + Math.Log(s);
     }
 }

@@ -1,5 +1,6 @@
 using Probabilistic.Core.Random;
 using Probabilistic.Nn.Autograd;
+using Probabilistic.TestSupport;
 
 namespace Probabilistic.Nn.Tests.Autograd;
 
@@ -7,6 +8,7 @@ namespace Probabilistic.Nn.Tests.Autograd;
 /// The few-output linear kernels against a double-precision reference, with the worst-case bound of a length-k
 /// float FMA dot product plus one add, (k + 2)·u·Σ|terms| (u = 2⁻²⁴): an indexing bug (an O(1) error) fails.
 /// Shapes cover the 4-row and 2-output blocks, their remainders, 8-lane tails and the parallel split.
+/// Skipped (not passed) on a CPU without AVX2 and FMA, where the kernels never run.
 /// </summary>
 public sealed class NarrowLinearKernelsTests
 {
@@ -28,11 +30,10 @@ public sealed class NarrowLinearKernelsTests
         Assert.True(Math.Abs(actual - expected) <= bound, $"{what}: {actual} vs {expected} (bound {bound})");
     }
 
-    [Theory]
+    [TheoryWhen(typeof(NarrowLinearKernels), nameof(NarrowLinearKernels.IsSupported), "AVX2 and FMA")]
     [MemberData(nameof(Shapes))]
     public void DotsMatchTheReference(int rows, int outs, int depth)
     {
-        if (!NarrowLinearKernels.IsSupported) return;
         var rng = new Rng((ulong)(rows * 7919 + outs * 31 + depth));
         float[] x = Random(rng, rows * depth), w = Random(rng, outs * depth), bias = Random(rng, outs);
         foreach (bool withBias in new[] { false, true })
@@ -49,11 +50,11 @@ public sealed class NarrowLinearKernelsTests
         }
     }
 
-    [Theory]
+    [TheoryWhen(typeof(NarrowLinearKernels), nameof(NarrowLinearKernels.IsSupported), "AVX2 and FMA")]
+    [Trait(Category.Name, Category.Slow)]
     [MemberData(nameof(Shapes))]
     public void CombineRowsMatchesTheReferenceForBothLayoutsOfA(int rows, int width, int depth)
     {
-        if (!NarrowLinearKernels.IsSupported) return;
         var rng = new Rng((ulong)(rows * 104729 + width * 17 + depth));
         float[] a = Random(rng, rows * depth), b = Random(rng, depth * width), c0 = Random(rng, rows * width);
         // a(i, q) stored row-major [rows, depth] (input gradient) or transposed [depth, rows] (weight gradient).
@@ -78,10 +79,9 @@ public sealed class NarrowLinearKernelsTests
         }
     }
 
-    [Fact]
+    [FactWhen(typeof(NarrowLinearKernels), nameof(NarrowLinearKernels.IsSupported), "AVX2 and FMA")]
     public void ARowsResultDoesNotDependOnTheBatchAroundIt()
     {
-        if (!NarrowLinearKernels.IsSupported) return;
         var rng = new Rng(5);
         const int rows = 9, outs = 5, depth = 45;
         float[] x = Random(rng, rows * depth), w = Random(rng, outs * depth);

@@ -1,6 +1,7 @@
 using Probabilistic.Core.Random;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Tensors;
+using Probabilistic.TestSupport;
 using static Probabilistic.Nn.Tests.Autograd.GradCheck;
 
 namespace Probabilistic.Nn.Tests.Autograd;
@@ -22,8 +23,8 @@ public class OpGradientTests
     [Fact] public void Sum() { var r = NewRng(); Check(x => Ops.Sum(x[0]), Random(r, 1, 2, 3)); }
     [Fact] public void Mean() { var r = NewRng(); Check(x => Ops.Mean(x[0]), Random(r, 1, 2, 3)); }
     [Fact] public void Reshape() { var r = NewRng(); Check(x => Ops.Square(Ops.Reshape(x[0], 3, -1)), Random(r, 1, 2, 3, 2)); }
-    [Fact] public void Relu() { var r = NewRng(); Check(x => Ops.Relu(x[0]), AwayFromZero(r, 0.05f, 4, 5)); }
-    [Fact] public void LeakyRelu() { var r = NewRng(); Check(x => Ops.LeakyRelu(x[0], 0.1f), AwayFromZero(r, 0.05f, 4, 5)); }
+    [Fact] public void Relu() { var r = NewRng(); Check(x => Ops.Relu(x[0]), AwayFromZero(r, 0.3f, 4, 5)); }
+    [Fact] public void LeakyRelu() { var r = NewRng(); Check(x => Ops.LeakyRelu(x[0], 0.1f), AwayFromZero(r, 0.3f, 4, 5)); }
     [Fact] public void Sigmoid() { var r = NewRng(); Check(x => Ops.Sigmoid(x[0]), Random(r, 2, 10)); }
     [Fact] public void Tanh() { var r = NewRng(); Check(x => Ops.Tanh(x[0]), Random(r, 1, 10)); }
     [Fact] public void Softplus() { var r = NewRng(); Check(x => Ops.Softplus(x[0]), Random(r, 3, 10)); }
@@ -58,6 +59,7 @@ public class OpGradientTests
     }
 
     [Theory]
+    [Trait(Category.Name, Category.Slow)]
     [InlineData(0)]
     [InlineData(1)]
     public void Conv2dOneImageAtATime(int padding)
@@ -91,10 +93,10 @@ public class OpGradientTests
     [InlineData(2, 1, 0)]
     public void MaxPool2d(int kernel, int? stride, int padding)
     {
-        // Distinct, well-separated values so the winner of each window cannot change within the FD step.
+        // Distinct values 0.75 apart, so no window's winner changes within the largest FD steps (2·2⁻², two entries moving).
         var x = Tensor.Zeros(2, 2, 6, 5);
         var perm = new Rng(3).Permutation(x.Length);
-        for (int i = 0; i < x.Length; i++) x[i] = perm[i] * 0.1f - 3f;
+        for (int i = 0; i < x.Length; i++) x[i] = perm[i] * 0.75f - 45f;
         x.RequiresGrad = true;
         Check(t => Ops.MaxPool2d(t[0], kernel, stride, padding), x);
     }

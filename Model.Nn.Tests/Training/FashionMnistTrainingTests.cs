@@ -4,13 +4,17 @@ using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Training;
+using Probabilistic.TestSupport;
 
 namespace Probabilistic.Nn.Tests.Training;
 
-/// <summary>FashionMNIST (loaded once for the class) shared by the real-data training tests.</summary>
+/// <summary>FashionMNIST (loaded once for the class, on first use) shared by the real-data training tests.</summary>
 public sealed class FashionMnistFixture
 {
-    public FashionMnist Data { get; } = FashionMnist.Load();
+    private readonly Lazy<FashionMnist> _data = new(() => FashionMnist.Load());
+
+    /// <summary>Loaded on first use, so a run whose tests are all skipped (no data) never reads it.</summary>
+    public FashionMnist Data => _data.Value;
 }
 
 /// <summary>
@@ -28,7 +32,9 @@ public class FashionMnistTrainingTests(FashionMnistFixture fixture) : IClassFixt
         return Trainer.Evaluate(model, test.LabelledBatches(0));
     }
 
-    [Fact]
+    [DataFact(RealData.FashionMnist)]
+    [Trait(Category.Name, Category.Data)]
+    [Trait(Category.Name, Category.Slow)]
     public void LogisticRegressionReaches80PercentInTwoEpochs()
     {
         var model = Zoo.Logistic(new Rng(1));
@@ -36,7 +42,9 @@ public class FashionMnistTrainingTests(FashionMnistFixture fixture) : IClassFixt
         Assert.True(report.Accuracy >= 0.80, $"test {report}");
     }
 
-    [Fact]
+    [DataFact(RealData.FashionMnist)]
+    [Trait(Category.Name, Category.Data)]
+    [Trait(Category.Name, Category.Slow)]
     public void MlpReaches84PercentInTwoEpochs()
     {
         var model = Zoo.Mlp784_800_50_10(new Rng(2));
@@ -44,7 +52,9 @@ public class FashionMnistTrainingTests(FashionMnistFixture fixture) : IClassFixt
         Assert.True(report.Accuracy >= 0.84, $"test {report}");
     }
 
-    [Fact]
+    [DataFact(RealData.FashionMnist)]
+    [Trait(Category.Name, Category.Data)]
+    [Trait(Category.Name, Category.Slow)]
     public void LeNetLearnsFromOneEpochOnASubset()
     {
         var subset = fixture.Data.Train.Subset(new Rng(3).Permutation(fixture.Data.Train.Count).AsSpan(0, 20_000), "train/20k");
