@@ -131,9 +131,6 @@ internal sealed class GradientMeasurement
     public IEnumerable<(int Input, int Index, Estimate Estimate)> Entries =>
         _entries.SelectMany((idx, k) => idx.Select((i, n) => (k, i, _entryEstimates[k][n])));
 
-    /// <summary>The directional checks.</summary>
-    public IReadOnlyList<Estimate> DirectionEstimates => _directionEstimates;
-
     /// <summary>Runs backward and the finite differences; leaves the inputs rounded to <see cref="Grid"/>.</summary>
     public static GradientMeasurement Measure(Func<Tensor[], Tensor> f, ulong seed, Tensor[] inputs)
     {
@@ -325,10 +322,6 @@ internal sealed class GradientMeasurement
                 $"random direction {direction}: analytic {a:G9} vs numeric {e.Numeric:G9} (|diff| {diff:G3}, tolerance {e.Tolerance:G3})");
         }
     }
-
-    /// <summary>The largest |gradient − numeric| / tolerance over every check (≤ 1 passes; NaN counts as infinite).</summary>
-    public double WorstRatio(float[]?[] gradient) =>
-        Checks(gradient).Select(c => double.IsNaN(c.Ratio) ? double.PositiveInfinity : c.Ratio).DefaultIfEmpty(0).Max();
 
     /// <summary>
     /// Null when <paramref name="gradient"/> (one array per input, like <see cref="Analytic"/>) agrees with every
