@@ -5,6 +5,7 @@ using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Losses;
 using Probabilistic.Nn.Tensors;
 using static Probabilistic.Distill.Tests.FiniteDifferences;
+using static Probabilistic.Nn.Tests.Autograd.GradCheck;
 
 namespace Probabilistic.Distill.Tests.Output;
 
@@ -164,7 +165,7 @@ public class ClassificationObjectiveTests
         var s = TeacherProbabilities(rng);
         var loss = MethodRegistry.Create<IClassificationDistillation>(method, new DistillationSettings(0.6, StudentTemperature: 2, Reduction: reduction));
         var flags = Flags(0, 2, 3, 5);
-        Check(x => loss.Loss(x, Labels, s, flags), Random(rng, 1f, B, K));
+        Check(x => loss.Loss(x[0], Labels, s, flags), Random(rng, 1f, B, K));
     }
 
     [Fact]

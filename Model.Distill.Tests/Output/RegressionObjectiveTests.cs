@@ -5,6 +5,7 @@ using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Optim;
 using Probabilistic.Nn.Tensors;
 using static Probabilistic.Distill.Tests.FiniteDifferences;
+using static Probabilistic.Nn.Tests.Autograd.GradCheck;
 
 namespace Probabilistic.Distill.Tests.Output;
 
@@ -57,6 +58,6 @@ public class RegressionObjectiveTests
         float[] y = [0.5f, -1f, 2f, 0.1f, 1f], s = [0.4f, -0.2f, 1f, 0.3f, 0f];
         bool[] inI = [true, false, true, true, false];
         var loss = new RegressionDistillation(new DistillationSettings(0.4, Precision: 1.5, TeacherPrecision: 0.5, Reduction: DistillationReduction.PerObjectSum));
-        Check(p => loss.Loss(p, y, s, inI), Random(rng, 1f, 5, 1));
+        Check(p => loss.Loss(p[0], y, s, inI), Random(rng, 1f, 5, 1));
     }
 }

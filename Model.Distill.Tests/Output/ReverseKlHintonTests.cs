@@ -3,6 +3,7 @@ using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Tensors;
 using static Probabilistic.Distill.Tests.FiniteDifferences;
+using static Probabilistic.Nn.Tests.Autograd.GradCheck;
 
 namespace Probabilistic.Distill.Tests.Output;
 
@@ -79,7 +80,7 @@ public class ReverseKlHintonTests
         var s = TeacherProbabilities(rng);
         // The product's own value differentiated numerically (a check of value and gradient against each other).
         var loss = MethodRegistry.Create<IClassificationDistillation>("hinton-reverse-kl", new DistillationSettings(0.7, StudentTemperature: t));
-        Check(x => loss.Loss(x, Labels, s, InI), Random(rng, 1f, B, K));
+        Check(x => loss.Loss(x[0], Labels, s, InI), Random(rng, 1f, B, K));
     }
 
     [Fact]
