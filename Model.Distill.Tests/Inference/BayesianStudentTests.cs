@@ -1,3 +1,4 @@
+using Probabilistic.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.Inference;
@@ -103,6 +104,7 @@ public class BayesianStudentTests
     private static float[] Uniform(int m, int k) => Enumerable.Repeat(1f / k, m * k).ToArray();
 
     [Fact]
+    [Trait(Category.Name, Category.Slow)]
     public void Logistic_predictive_is_calibrated_and_near_the_bayes_accuracy_on_data_from_the_model()
     {
         var rng = new Rng(3);
