@@ -10,6 +10,23 @@ namespace Probabilistic.Reproduce;
 /// <summary>The command line: <c>list</c>, <c>methods</c> and <c>run NAME|all [options]</c>.</summary>
 public static class ReproduceCli
 {
+    /// <summary>
+    /// Parses and runs a command line. No arguments shows the help. A usage error (an unknown command or experiment, a
+    /// bad option value) runs nothing: it writes one line per problem to <paramref name="error"/> and returns 2.
+    /// </summary>
+    public static async Task<int> RunAsync(IReadOnlyList<IExperiment> experiments, string[] args, TextWriter error)
+    {
+        string[] arguments = args.Length == 0 ? ["--help"] : args; // no arguments: show what the tool can do
+        var parsed = Build(experiments).Parse(arguments);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) error.WriteLine($"reproduce: {e.Message}");
+            error.WriteLine("reproduce: see --help");
+            return 2;
+        }
+        return await parsed.InvokeAsync();
+    }
+
     /// <summary>Builds the root command over the registered experiments.</summary>
     public static RootCommand Build(IReadOnlyList<IExperiment> experiments)
     {
@@ -51,7 +68,10 @@ public static class ReproduceCli
         };
         seeds.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is int n && n < 1) result.AddError($"--seeds must be at least 1 (got {n}).");
+            // Read the token, not the converted value: a non-number is reported by the parser itself, and converting it
+            // here would throw instead.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out int n) && n < 1)
+                result.AddError($"--seeds must be at least 1 (got {n}).");
         });
         var output = new Option<string>("--out")
         {
