@@ -1,7 +1,26 @@
 namespace Probabilistic.Plots;
 
 /// <summary>Where the legend goes inside the plot; <see cref="Best"/> picks the corner covering the fewest data points.</summary>
-public enum LegendPosition { Best, TopRight, TopLeft, BottomRight, BottomLeft, None }
+public enum LegendPosition
+{
+    /// <summary>The corner that covers the fewest data points.</summary>
+    Best,
+
+    /// <summary>Top right corner.</summary>
+    TopRight,
+
+    /// <summary>Top left corner.</summary>
+    TopLeft,
+
+    /// <summary>Bottom right corner.</summary>
+    BottomRight,
+
+    /// <summary>Bottom left corner.</summary>
+    BottomLeft,
+
+    /// <summary>No legend.</summary>
+    None,
+}
 
 /// <summary>
 /// One plot panel of a <see cref="Figure"/>: titles, axis settings and the series drawn in it. Series without an

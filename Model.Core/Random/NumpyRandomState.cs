@@ -14,6 +14,7 @@ public sealed class NumpyRandomState : IUniformSource
     private bool _hasGauss;
     private double _gauss;
 
+    /// <summary>A generator seeded as numpy's <c>RandomState(seed)</c> (MT19937 init_genrand).</summary>
     public NumpyRandomState(uint seed)
     {
         _mt[0] = seed;

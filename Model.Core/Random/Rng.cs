@@ -16,6 +16,7 @@ public sealed class Rng : IUniformSource
     /// <summary>The seed this generator was created with (for results files).</summary>
     public ulong Seed { get; }
 
+    /// <summary>A generator whose whole stream is fixed by <paramref name="seed"/>.</summary>
     public Rng(ulong seed)
     {
         Seed = seed;

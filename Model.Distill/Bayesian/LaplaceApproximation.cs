@@ -121,7 +121,7 @@ public static class LaplaceApproximation
         return new PrecisionGaussianPosterior(network.Structure, Vector<double>.Build.Dense(weights.Length, i => weights[i]), precision);
     }
 
-    /// <summary>N(ŵ, Λ^{-1}) from a precision matrix computed by <see cref="FullPrecision"/> (inverts Λ: small networks).</summary>
+    /// <summary>N(ŵ, Λ^{-1}) from a precision matrix computed by <c>FullPrecision</c> (inverts Λ: small networks).</summary>
     public static FullGaussianPosterior FromPrecision(FlatMlp network, float[] weights, Matrix<double> precision)
     {
         RequireBiasFree(network);

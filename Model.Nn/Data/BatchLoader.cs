@@ -38,6 +38,7 @@ public sealed class BatchLoader
     /// <summary>Batches per epoch.</summary>
     public int BatchCount { get; }
 
+    /// <summary>Batches of <paramref name="batchSize"/> rows of <paramref name="dataset"/>, reshuffled every epoch from <paramref name="seed"/> unless <paramref name="shuffle"/> is false; <paramref name="dropLast"/> drops a final short batch.</summary>
     public BatchLoader(Dataset dataset, int batchSize, ulong seed, bool shuffle = true, bool dropLast = false)
     {
         ArgumentNullException.ThrowIfNull(dataset);

@@ -10,6 +10,7 @@ public sealed class DataFormatException : Exception
     /// <summary>The file whose contents are wrong.</summary>
     public string FilePath { get; }
 
+    /// <summary>The file <paramref name="filePath"/> is malformed; <paramref name="problem"/> says how.</summary>
     public DataFormatException(string filePath, string problem, Exception? inner = null)
         : base($"{filePath}: {problem}", inner)
     {

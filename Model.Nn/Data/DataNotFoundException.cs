@@ -15,6 +15,7 @@ public sealed class DataNotFoundException : Exception
     /// <summary>The command that installs the data set.</summary>
     public string InstallHint { get; }
 
+    /// <summary>The data set <paramref name="datasetName"/> is missing from <paramref name="directory"/>; the message names what is missing and the install command.</summary>
     public DataNotFoundException(string datasetName, string directory, string missingWhat, string installHint)
         : base($"{datasetName} not found in {directory} ({missingWhat}). Install it with {installHint}.")
     {

@@ -22,6 +22,7 @@ public abstract class Dataset
     /// <summary>N: number of samples.</summary>
     public int Count { get; }
 
+    /// <summary>N samples of shape <paramref name="sampleShape"/> stored row-major in <paramref name="features"/>.</summary>
     protected Dataset(string name, float[] features, int[] sampleShape)
     {
         ArgumentNullException.ThrowIfNull(name);

@@ -15,6 +15,7 @@ public sealed class IdxArray
     /// <summary>The file this array was read from (used in error messages); empty for arrays built in memory.</summary>
     public string SourcePath { get; }
 
+    /// <summary>An IDX array of the given shape over raw bytes (checked for length); <paramref name="sourcePath"/> is for messages.</summary>
     public IdxArray(int[] shape, byte[] data, string sourcePath = "")
     {
         ArgumentNullException.ThrowIfNull(shape);

@@ -12,6 +12,7 @@ public sealed class LabeledDataset : Dataset
     /// <summary>Optional class names (length K), e.g. FashionMNIST's "T-shirt/top", ...</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
+    /// <summary>Samples with one label in [0, <paramref name="classCount"/>) each (checked).</summary>
     public LabeledDataset(string name, float[] features, int[] sampleShape, int[] labels, int classCount, IReadOnlyList<string>? classNames = null)
         : base(name, features, sampleShape)
     {

@@ -9,6 +9,7 @@ public sealed class RegressionDataset : Dataset
     /// <summary>Target values per sample (1 for scalar regression).</summary>
     public int TargetSize { get; }
 
+    /// <summary>Samples with <paramref name="targetSize"/> real targets each (checked).</summary>
     public RegressionDataset(string name, float[] features, int[] sampleShape, float[] targets, int targetSize = 1)
         : base(name, features, sampleShape)
     {

@@ -87,10 +87,9 @@ public static class Gemm
     /// <summary>
     /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
     /// on the calling thread only, for callers that already split their work over the cores (e.g. one product per
-    /// image). The result is bitwise the same as with threads.
+    /// image). The result is bitwise the same as with threads. <c>packedA</c>: A packed by <see cref="PackA"/> (same
+    /// transA, m, k and values as <c>a</c>), so that many products with one A pack it once; null packs it here.
     /// </summary>
-    /// <param name="packedA">A packed by <see cref="PackA"/> (same transA, m, k and values as <paramref name="a"/>),
-    /// so that many products with one A pack it once; null packs it here.</param>
     internal static void SgemmOnCallingThread(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, GemmPackedA? packedA = null)
     {

@@ -17,10 +17,30 @@ public readonly record struct RectD(double X, double Y, double W, double H)
 }
 
 /// <summary>Horizontal anchor of a text run.</summary>
-public enum HAlign { Start, Middle, End }
+public enum HAlign
+{
+    /// <summary>The text starts at the anchor.</summary>
+    Start,
+
+    /// <summary>The text is centred on the anchor.</summary>
+    Middle,
+
+    /// <summary>The text ends at the anchor.</summary>
+    End,
+}
 
 /// <summary>Vertical anchor of a text run, relative to the capital letters: their top, middle, or the baseline.</summary>
-public enum VAlign { Top, Middle, Baseline }
+public enum VAlign
+{
+    /// <summary>The top of the capitals is at the anchor.</summary>
+    Top,
+
+    /// <summary>The middle of the capitals is at the anchor.</summary>
+    Middle,
+
+    /// <summary>The baseline is at the anchor.</summary>
+    Baseline,
+}
 
 /// <summary>How a text run is drawn. <see cref="Scale"/> is 1 (small) or 2 (large); <see cref="Vertical"/> turns it 90° anticlockwise.</summary>
 public readonly record struct TextStyle(Color Color, int Scale = 1, bool Bold = false,
