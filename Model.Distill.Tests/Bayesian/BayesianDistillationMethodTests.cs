@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.Bayesian;
+using Probabilistic.Nn.Tensors;
 
 namespace Probabilistic.Distill.Tests.Bayesian;
 
@@ -108,7 +109,7 @@ public class NetworkModuleTests
         var labels = Enumerable.Range(0, n).Select(_ => (int)(rng.NextUInt64() % 3)).ToArray();
         var data = new SupervisedData(x, n, 5, null, labels);
         var likelihood = new SoftmaxLikelihood(3);
-        var expected = likelihood.MetricSum(net.Forward(theta, x, n, net.CreateWorkspace(n)), data, Enumerable.Range(0, n).ToArray()) / n;
+        var expected = likelihood.MetricSum(new Tensor(net.Forward(theta, x, n, net.CreateWorkspace(n)).ToArray(), n, 3), data, Enumerable.Range(0, n).ToArray()) / n;
         // Batches of 10 (the last one partial) through the module.
         double actual = BayesianTraining.TestLogLikelihood(net, theta, data, likelihood, batchSize: 10);
         Assert.Equal(expected, actual, 5);
