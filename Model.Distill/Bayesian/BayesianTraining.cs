@@ -79,12 +79,14 @@ public sealed record TrainedNetwork(float[] Mean, double[]? LogVariance, Learnin
 /// μ, loss α·KL − ℓ with ℓ = −(mean loss)/B (the double division by B), Adam on (μ, ln s²), then Adam with the
 /// prior learning rate on the diagonal prior's (mean, ln variance).</item>
 /// </list>
+/// Each trainer writes the initial parameters into the given <see cref="NetworkModule"/> and trains it in place: on
+/// return the module holds the trained weights (q's mean).
 /// </summary>
 public static class BayesianTraining
 {
     /// <summary>MAP training: minimises (1/B) Σ −log p + (α/2N)‖w‖² per step. Adam works on the module's own
     /// parameter tensors.</summary>
-    public static TrainedNetwork TrainMap(FlatMlp network, float[] initial, double priorPrecision, SupervisedData train, SupervisedData test,
+    public static TrainedNetwork TrainMap(NetworkModule network, float[] initial, double priorPrecision, SupervisedData train, SupervisedData test,
         Likelihood likelihood, TrainingSettings settings)
     {
         var run = new Run(network, initial, train, test, likelihood, settings);
@@ -111,7 +113,7 @@ public static class BayesianTraining
     /// flat tensors; each step writes the sample w = μ + s∘ε straight into the module's parameter tensors and reads
     /// ∂L/∂w from their gradients.
     /// </summary>
-    public static TrainedNetwork TrainVariational(FlatMlp network, float[] initialMean, IGaussianPrior prior, SupervisedData train, SupervisedData test,
+    public static TrainedNetwork TrainVariational(NetworkModule network, float[] initialMean, IGaussianPrior prior, SupervisedData train, SupervisedData test,
         Likelihood likelihood, TrainingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(prior);
@@ -168,6 +170,7 @@ public static class BayesianTraining
                 run.MaybeEvaluate(step);
             }
         }
+        run.Module.View.CopyFrom(mu.Span);
         return new TrainedNetwork(mu.ToArray(), logVar.ToArray().Select(v => (double)v).ToArray(), run.Curve());
     }
 
@@ -176,7 +179,7 @@ public static class BayesianTraining
     /// which Adam works), q's ln-variance starts at 0, prior N(priorMean, diag priorVariance) learnable with
     /// <see cref="TrainingSettings.PriorLearningRate"/>.
     /// </summary>
-    public static TrainedNetwork TrainCodeFaithful(FlatMlp network, float[] initial, IReadOnlyList<double> priorMean, IReadOnlyList<double> priorVariance,
+    public static TrainedNetwork TrainCodeFaithful(NetworkModule network, float[] initial, IReadOnlyList<double> priorMean, IReadOnlyList<double> priorVariance,
         SupervisedData train, SupervisedData test, Likelihood likelihood, TrainingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -222,10 +225,6 @@ public static class BayesianTraining
         return new TrainedNetwork(run.Module.View.ToArray(), logVar.ToArray().Select(v => (double)v).ToArray(), run.Curve(),
             pMu.ToArray().Select(v => (double)v).ToArray(), pLogVar.ToArray().Select(v => (double)v).ToArray());
     }
-
-    /// <summary>The test ℓ (mean over the set) of the network at <paramref name="parameters"/>.</summary>
-    public static double TestLogLikelihood(FlatMlp network, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000) =>
-        TestLogLikelihood(NetworkModule.Of(network), parameters, test, likelihood, batchSize);
 
     /// <summary>The test ℓ (mean over the set) of <paramref name="module"/> with <paramref name="parameters"/> written into it.</summary>
     public static double TestLogLikelihood(NetworkModule module, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000)
@@ -275,7 +274,7 @@ public static class BayesianTraining
         private readonly List<double> _values = [];
         private int _position;
 
-        public Run(FlatMlp network, float[] initial, SupervisedData train, SupervisedData test, Likelihood likelihood, TrainingSettings settings)
+        public Run(NetworkModule network, float[] initial, SupervisedData train, SupervisedData test, Likelihood likelihood, TrainingSettings settings)
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(initial);
@@ -289,7 +288,7 @@ public static class BayesianTraining
                 throw new ArgumentException($"BayesianTraining: data has {train.FeatureSize} features, the network {network.Structure} expects {network.Structure.InputSize}.");
             if (settings.Steps < 1 || settings.BatchSize < 1 || settings.EvaluateEvery < 1)
                 throw new ArgumentException($"BayesianTraining: steps, batch size and evaluation period must be ≥ 1 ({settings}).");
-            Module = NetworkModule.Of(network);
+            Module = network;
             Module.View.CopyFrom(initial);
             _train = train;
             _test = test;
