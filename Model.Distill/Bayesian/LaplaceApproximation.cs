@@ -16,13 +16,12 @@ namespace Probabilistic.Distill.Bayesian;
 /// </summary>
 public static class LaplaceApproximation
 {
-    /// <summary>diag(Λ) at <paramref name="weights"/> of <paramref name="network"/> (see the module overload).</summary>
+    /// <summary>diag(Λ) at <paramref name="weights"/> (written into <paramref name="network"/>; see the module overload).</summary>
     public static double[] DiagonalPrecision(NetworkModule network, float[] weights, SupervisedData data, Likelihood likelihood, double priorPrecision, int batchSize = 256)
     {
         CheckArguments(network, weights, priorPrecision);
-        var module = network;
-        module.With(weights);
-        return DiagonalPrecision(module.Model, module.View, data, likelihood, priorPrecision, batchSize);
+        network.With(weights);
+        return DiagonalPrecision(network.Model, network.View, data, likelihood, priorPrecision, batchSize);
     }
 
     /// <summary>
@@ -59,13 +58,12 @@ public static class LaplaceApproximation
         return result;
     }
 
-    /// <summary>The full Λ at <paramref name="weights"/> of <paramref name="network"/> (see the module overload).</summary>
+    /// <summary>The full Λ at <paramref name="weights"/> (written into <paramref name="network"/>; see the module overload).</summary>
     public static Matrix<double> FullPrecision(NetworkModule network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision, int batchSize = 128)
     {
         CheckArguments(network, weights, priorPrecision);
-        var module = network;
-        module.With(weights);
-        return FullPrecision(module.Model, module.View, data, likelihood, priorPrecision, batchSize);
+        network.With(weights);
+        return FullPrecision(network.Model, network.View, data, likelihood, priorPrecision, batchSize);
     }
 
     /// <summary>
