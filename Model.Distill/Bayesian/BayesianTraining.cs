@@ -90,18 +90,11 @@ public static class BayesianTraining
         Likelihood likelihood, TrainingSettings settings)
     {
         var run = new Run(network, initial, train, test, likelihood, settings);
-        var segments = run.Module.View.Segments;
-        var adam = new Adam(segments.Select(s => s.Parameter), settings.LearningRate);
-        double decay = priorPrecision / train.Count;
+        // The prior's gradient (α/N) w is Adam's L2 weight decay.
+        var adam = new Adam(run.Module.View.Segments.Select(s => s.Parameter), settings.LearningRate, weightDecay: priorPrecision / train.Count);
         for (int step = 1; step <= settings.Steps; step++)
         {
             run.Backward(metricLoss: false);
-            foreach (var segment in segments)
-            {
-                var w = segment.Parameter.Span;
-                var g = segment.Parameter.Grad!.Span;
-                for (int p = 0; p < g.Length; p++) g[p] += (float)(decay * w[p]);
-            }
             adam.Step();
             run.MaybeEvaluate(step);
         }
