@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.Bayesian;
+using Probabilistic.Nn.Tensors;
 
 namespace Probabilistic.Distill.Tests.Bayesian;
 
@@ -100,7 +101,7 @@ public class NetworkModuleTests
     [InlineData(true, HiddenActivation.LeakyRelu)]
     public void Module_with_the_flat_layout_computes_the_reference_network(bool biases, HiddenActivation activation)
     {
-        var net = new FlatMlp(new NetworkStructure([5, 7, 4, 3]), biases, activation);
+        var net = new NetworkModule(new NetworkStructure([5, 7, 4, 3]), biases, activation);
         var theta = net.InitialParameters(new Rng(41));
         var rng = new Rng(42);
         const int n = 23;
@@ -108,12 +109,13 @@ public class NetworkModuleTests
         var labels = Enumerable.Range(0, n).Select(_ => (int)(rng.NextUInt64() % 3)).ToArray();
         var data = new SupervisedData(x, n, 5, null, labels);
         var likelihood = new SoftmaxLikelihood(3);
-        var expected = likelihood.MetricSum(net.Forward(theta, x, n, net.CreateWorkspace(n)), data, Enumerable.Range(0, n).ToArray()) / n;
+        var expected = likelihood.MetricSum(new Tensor(net.Forward(theta, x, n, net.CreateWorkspace(n)).ToArray(), n, 3), data, Enumerable.Range(0, n).ToArray()) / n;
         // Batches of 10 (the last one partial) through the module.
         double actual = BayesianTraining.TestLogLikelihood(net, theta, data, likelihood, batchSize: 10);
         Assert.Equal(expected, actual, 5);
-        var module = NetworkModule.Of(net);
-        Assert.Equal(net.ParameterCount, module.View.Count);
-        if (biases) Assert.Equal(net.BiasOffset(2), module.View.Segment("2.bias").Offset);
+        // Weights 5·7 + 7·4 + 4·3 = 75, then biases 7 + 4 + 3: b_2 starts at 75 + 7.
+        Assert.Equal(biases ? 89 : 75, net.ParameterCount);
+        Assert.Equal(net.ParameterCount, NetworkModule.ParameterCountOf(net.Structure, biases));
+        if (biases) Assert.Equal(82, net.BiasOffset(2));
     }
 }

@@ -11,7 +11,7 @@ public class LaplaceApproximationTests
     private static (SupervisedData Data, Matrix<double> X, Vector<double> Y) LinearData(int n, int d, ulong seed)
     {
         var rng = new Rng(seed);
-        var x = FlatMlpTests.RandomInputs(n, d, seed);
+        var x = ReferenceMlpTests.RandomInputs(n, d, seed);
         var w = Enumerable.Range(0, d).Select(_ => rng.Normal()).ToArray();
         var y = new float[n];
         for (int i = 0; i < n; i++) y[i] = (float)(Enumerable.Range(0, d).Sum(j => x[i * d + j] * w[j]) + 0.3 * rng.Normal());
@@ -26,7 +26,7 @@ public class LaplaceApproximationTests
         var (data, x, y) = LinearData(n, d, 41);
         var precisionExact = x.TransposeThisAndMultiply(x) / (sigma * sigma) + Matrix<double>.Build.DenseIdentity(d) * alpha;
         var meanExact = precisionExact.Solve(x.TransposeThisAndMultiply(y) / (sigma * sigma));
-        var net = new FlatMlp(new NetworkStructure([d, 1]));
+        var net = new NetworkModule(new NetworkStructure([d, 1]));
         var likelihood = new GaussianLikelihood(sigma);
         var mapWeights = meanExact.Select(v => (float)v).ToArray();
 
@@ -45,9 +45,9 @@ public class LaplaceApproximationTests
     [Fact]
     public void Softmax_diagonal_ggn_equals_the_explicit_jacobian_sandwich()
     {
-        var net = new FlatMlp(new NetworkStructure([3, 4, 3]));
+        var net = new NetworkModule(new NetworkStructure([3, 4, 3]));
         var w = net.InitialParameters(new Rng(51));
-        var x = FlatMlpTests.RandomInputs(5, 3, 52);
+        var x = ReferenceMlpTests.RandomInputs(5, 3, 52);
         var labels = new[] { 0, 2, 1, 1, 0 };
         var data = new SupervisedData(x, 5, 3, null, labels);
         var likelihood = new SoftmaxLikelihood(3);

@@ -155,7 +155,7 @@ public abstract class BayesianDistillationMethod : IBayesianDistillationMethod
             variance = diag.Variance.ToArray();
             steps = executed;
         }
-        int expected = new FlatMlp(student, teacher.Network.HasBiases, teacher.Network.Activation).ParameterCount;
+        int expected = NetworkModule.ParameterCountOf(student, teacher.Network.HasBiases);
         if (mean.Length != expected)
             throw new InvalidOperationException($"{Name}: the aligned prior has {mean.Length} parameters, the student {student} {expected}.");
         return new AlignedStudentPrior(student, mean, variance, prior, steps);

@@ -79,46 +79,47 @@ public sealed record TrainedNetwork(float[] Mean, double[]? LogVariance, Learnin
 /// μ, loss α·KL − ℓ with ℓ = −(mean loss)/B (the double division by B), Adam on (μ, ln s²), then Adam with the
 /// prior learning rate on the diagonal prior's (mean, ln variance).</item>
 /// </list>
+/// Each trainer writes the initial parameters into the given <see cref="NetworkModule"/> and trains it in place: on
+/// return the module holds the trained weights (q's mean).
 /// </summary>
 public static class BayesianTraining
 {
-    /// <summary>MAP training: minimises (1/B) Σ −log p + (α/2N)‖w‖² per step.</summary>
-    public static TrainedNetwork TrainMap(FlatMlp network, float[] initial, double priorPrecision, SupervisedData train, SupervisedData test,
+    /// <summary>MAP training: minimises (1/B) Σ −log p + (α/2N)‖w‖² per step. Adam works on the module's own
+    /// parameter tensors.</summary>
+    public static TrainedNetwork TrainMap(NetworkModule network, float[] initial, double priorPrecision, SupervisedData train, SupervisedData test,
         Likelihood likelihood, TrainingSettings settings)
     {
         var run = new Run(network, initial, train, test, likelihood, settings);
-        var weights = new Tensor((float[])initial.Clone(), initial.Length) { RequiresGrad = true };
-        weights.Grad = Tensor.Zeros(initial.Length);
-        var adam = new Adam([weights], settings.LearningRate);
-        double decay = priorPrecision / train.Count;
+        // The prior's gradient (α/N) w is Adam's L2 weight decay.
+        var adam = new Adam(run.Module.View.Segments.Select(s => s.Parameter), settings.LearningRate, weightDecay: priorPrecision / train.Count);
         for (int step = 1; step <= settings.Steps; step++)
         {
-            var g = weights.Grad.Span;
-            g.Clear();
-            run.DataGradient(weights.Span, g, metricLoss: false);
-            for (int p = 0; p < g.Length; p++) g[p] += (float)(decay * weights.Span[p]);
+            run.Backward(metricLoss: false);
             adam.Step();
-            run.MaybeEvaluate(step, weights.Span);
+            run.MaybeEvaluate(step);
         }
-        return new TrainedNetwork(weights.ToArray(), null, run.Curve());
+        return new TrainedNetwork(run.Module.View.ToArray(), null, run.Curve());
     }
 
-    /// <summary>Mean-field variational training with reparameterised sampling (one weight sample per step).</summary>
-    public static TrainedNetwork TrainVariational(FlatMlp network, float[] initialMean, IGaussianPrior prior, SupervisedData train, SupervisedData test,
+    /// <summary>
+    /// Mean-field variational training with reparameterised sampling (one weight sample per step). μ and ln s² are
+    /// flat tensors; each step writes the sample w = μ + s∘ε straight into the module's parameter tensors and reads
+    /// ∂L/∂w from their gradients.
+    /// </summary>
+    public static TrainedNetwork TrainVariational(NetworkModule network, float[] initialMean, IGaussianPrior prior, SupervisedData train, SupervisedData test,
         Likelihood likelihood, TrainingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(prior);
         if (prior.Dimension != network.ParameterCount)
             throw new ArgumentException($"BayesianTraining.TrainVariational: the prior has {prior.Dimension} parameters, the network {network.Structure} {network.ParameterCount}.");
         var run = new Run(network, initialMean, train, test, likelihood, settings);
+        var segments = run.Module.View.Segments;
         int n = network.ParameterCount;
         var mu = new Tensor((float[])initialMean.Clone(), n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
         var logVar = new Tensor(Enumerable.Repeat((float)settings.InitialLogVariance, n).ToArray(), n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
         var adam = new Adam([mu, logVar], settings.LearningRate);
         var noise = new Rng(settings.Seed ^ 0x9E3779B97F4A7C15UL);
         var eps = new float[n];
-        var sample = new float[n];
-        var gradW = new float[n];
         var muD = new double[n];
         var logVarD = new double[n];
         var gMuD = new double[n];
@@ -129,9 +130,10 @@ public static class BayesianTraining
             var m = mu.Span;
             var lv = logVar.Span;
             for (int p = 0; p < n; p++) eps[p] = (float)noise.Normal();
-            Reparameterisation.Sample(m, lv, eps, sample);
-            Array.Clear(gradW);
-            run.DataGradient(sample, gradW, metricLoss: false);
+            foreach (var segment in segments)
+                Reparameterisation.Sample(m.Slice(segment.Offset, segment.Length), lv.Slice(segment.Offset, segment.Length),
+                    eps.AsSpan(segment.Offset, segment.Length), segment.Parameter.Span);
+            run.Backward(metricLoss: false);
             for (int p = 0; p < n; p++)
             {
                 muD[p] = m[p];
@@ -144,70 +146,92 @@ public static class BayesianTraining
             var glv = logVar.Grad!.Span;
             gm.Clear();
             glv.Clear();
-            Reparameterisation.Backward(gradW, lv, eps, gm, glv);
+            foreach (var segment in segments)
+            {
+                int o = segment.Offset, len = segment.Length;
+                Reparameterisation.Backward(segment.Parameter.Grad!.Span, lv.Slice(o, len), eps.AsSpan(o, len), gm.Slice(o, len), glv.Slice(o, len));
+            }
             for (int p = 0; p < n; p++)
             {
                 gm[p] += (float)gMuD[p];
                 glv[p] += (float)gLogVarD[p];
             }
             adam.Step();
-            run.MaybeEvaluate(step, mu.Span);
+            if (run.EvaluatesAt(step))
+            {
+                run.Module.View.CopyFrom(mu.Span);
+                run.MaybeEvaluate(step);
+            }
         }
+        run.Module.View.CopyFrom(mu.Span);
         return new TrainedNetwork(mu.ToArray(), logVar.ToArray().Select(v => (double)v).ToArray(), run.Curve());
     }
 
     /// <summary>
-    /// The authors' code (code-compat mode): q's mean = the network weights, q's ln-variance starts at 0, prior
-    /// N(priorMean, diag priorVariance) learnable with <see cref="TrainingSettings.PriorLearningRate"/>.
+    /// The authors' code (code-compat mode): q's mean = the network weights (the module's own parameter tensors, on
+    /// which Adam works), q's ln-variance starts at 0, prior N(priorMean, diag priorVariance) learnable with
+    /// <see cref="TrainingSettings.PriorLearningRate"/>.
     /// </summary>
-    public static TrainedNetwork TrainCodeFaithful(FlatMlp network, float[] initial, IReadOnlyList<double> priorMean, IReadOnlyList<double> priorVariance,
+    public static TrainedNetwork TrainCodeFaithful(NetworkModule network, float[] initial, IReadOnlyList<double> priorMean, IReadOnlyList<double> priorVariance,
         SupervisedData train, SupervisedData test, Likelihood likelihood, TrainingSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(network);
         int n = network.ParameterCount;
         if (priorMean.Count != n || priorVariance.Count != n)
             throw new ArgumentException($"BayesianTraining.TrainCodeFaithful: prior has {priorMean.Count}/{priorVariance.Count} entries, the network {n}.");
         var run = new Run(network, initial, train, test, likelihood, settings);
-        var mu = new Tensor((float[])initial.Clone(), n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
+        var segments = run.Module.View.Segments;
         var logVar = new Tensor(new float[n], n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
         var pMu = new Tensor(priorMean.Select(v => (float)v).ToArray(), n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
         var pLogVar = new Tensor(priorVariance.Select(v => (float)Math.Log(v)).ToArray(), n) { RequiresGrad = true, Grad = Tensor.Zeros(n) };
-        var adamQ = new Adam([mu, logVar], settings.LearningRate);
+        var adamQ = new Adam([.. segments.Select(s => s.Parameter), logVar], settings.LearningRate);
         var adamP = new Adam([pMu, pLogVar], settings.PriorLearningRate);
-        var gradW = new float[n];
         var kl = new GaussianKl.DiagonalGradients(n);
         float alpha = (float)settings.KlWeight;
+        void ComputeKl()
+        {
+            foreach (var segment in segments)
+            {
+                int o = segment.Offset, len = segment.Length;
+                kl.Compute(o, segment.Parameter.Span, logVar.Span.Slice(o, len), pMu.Span.Slice(o, len), pLogVar.Span.Slice(o, len), alpha);
+            }
+        }
         for (int step = 1; step <= settings.Steps; step++)
         {
-            Array.Clear(gradW);
-            int batch = run.DataGradient(mu.Span, gradW, metricLoss: true);
-            // −ℓ = (mean batch loss)/B: the per-sample gradients are divided by B twice (Run.DataGradient did once).
-            var gm = mu.Grad!.Span;
-            kl.Compute(mu.Span, logVar.Span, pMu.Span, pLogVar.Span, alpha);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradW, 1f / batch, kl.MuQ, gm);
+            int batch = run.Backward(metricLoss: true);
+            // −ℓ = (mean batch loss)/B: the per-sample gradients are divided by B twice (the mean loss did once).
+            ComputeKl();
+            foreach (var segment in segments)
+            {
+                var g = segment.Parameter.Grad!.Span;
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g, 1f / batch, kl.MuQ.AsSpan(segment.Offset, segment.Length), g);
+            }
             kl.LogVarQ.CopyTo(logVar.Grad!.Span);
             adamQ.Step();
             // The prior's step sees the KL at the updated q, as the code recomputes the loss before it.
-            kl.Compute(mu.Span, logVar.Span, pMu.Span, pLogVar.Span, alpha);
+            ComputeKl();
             kl.MuP.CopyTo(pMu.Grad!.Span);
             kl.LogVarP.CopyTo(pLogVar.Grad!.Span);
             adamP.Step();
-            run.MaybeEvaluate(step, mu.Span);
+            run.MaybeEvaluate(step);
         }
-        return new TrainedNetwork(mu.ToArray(), logVar.ToArray().Select(v => (double)v).ToArray(), run.Curve(),
+        return new TrainedNetwork(run.Module.View.ToArray(), logVar.ToArray().Select(v => (double)v).ToArray(), run.Curve(),
             pMu.ToArray().Select(v => (double)v).ToArray(), pLogVar.ToArray().Select(v => (double)v).ToArray());
     }
-
-    /// <summary>The test ℓ (mean over the set) of the network at <paramref name="parameters"/>.</summary>
-    public static double TestLogLikelihood(FlatMlp network, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000) =>
-        TestLogLikelihood(NetworkModule.Of(network), parameters, test, likelihood, batchSize);
 
     /// <summary>The test ℓ (mean over the set) of <paramref name="module"/> with <paramref name="parameters"/> written into it.</summary>
     public static double TestLogLikelihood(NetworkModule module, ReadOnlySpan<float> parameters, SupervisedData test, Likelihood likelihood, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(module);
+        module.View.CopyFrom(parameters);
+        return TestLogLikelihood(module, test, likelihood, batchSize);
+    }
+
+    /// <summary>The test ℓ (mean over the set) of <paramref name="module"/> at its current parameters.</summary>
+    private static double TestLogLikelihood(NetworkModule module, SupervisedData test, Likelihood likelihood, int batchSize)
+    {
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(likelihood);
-        var model = module.With(parameters);
         int capacity = Math.Min(batchSize, test.Count);
         var x = new float[capacity * test.FeatureSize];
         var indices = new int[capacity];
@@ -219,32 +243,31 @@ public static class BayesianTraining
             for (int i = 0; i < b; i++) indices[i] = start + i;
             test.GatherFeatures(indices.AsSpan(0, b), x);
             using var scope = TensorScope.Begin();
-            var output = model.Forward(new Tensor(b == capacity ? x : x[..(b * test.FeatureSize)], b, test.FeatureSize));
-            sum += likelihood.MetricSum(output.Span, test, indices.AsSpan(0, b));
+            var output = module.Model.Forward(new Tensor(b == capacity ? x : x[..(b * test.FeatureSize)], b, test.FeatureSize));
+            sum += likelihood.MetricSum(output, test, indices.AsSpan(0, b));
         }
         return sum / test.Count;
     }
 
     /// <summary>
-    /// Minibatch iteration (reshuffled every epoch), data gradients and the logged learning curve. The network is an
-    /// ordinary module (<see cref="NetworkModule"/>): each step writes the flat parameters into it, runs its forward
-    /// pass, and back-propagates the likelihood's output gradient through the autograd core.
+    /// Minibatch iteration (reshuffled every epoch), the backward pass and the logged learning curve. The network is an
+    /// ordinary module (<see cref="NetworkModule"/>) that holds the current weights: each step runs its forward pass
+    /// and back-propagates the likelihood's autograd loss into its parameters' gradients.
     /// </summary>
     private sealed class Run
     {
-        private readonly NetworkModule _module;
         private readonly SupervisedData _train, _test;
         private readonly Likelihood _likelihood;
         private readonly TrainingSettings _settings;
         private readonly int[] _order;
         private readonly float[] _x;
-        private readonly Tensor _xFull, _seedFull;
+        private readonly Tensor _xFull;
         private readonly Rng _shuffle;
         private readonly List<int> _steps = [];
         private readonly List<double> _values = [];
         private int _position;
 
-        public Run(FlatMlp network, float[] initial, SupervisedData train, SupervisedData test, Likelihood likelihood, TrainingSettings settings)
+        public Run(NetworkModule network, float[] initial, SupervisedData train, SupervisedData test, Likelihood likelihood, TrainingSettings settings)
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(initial);
@@ -258,7 +281,8 @@ public static class BayesianTraining
                 throw new ArgumentException($"BayesianTraining: data has {train.FeatureSize} features, the network {network.Structure} expects {network.Structure.InputSize}.");
             if (settings.Steps < 1 || settings.BatchSize < 1 || settings.EvaluateEvery < 1)
                 throw new ArgumentException($"BayesianTraining: steps, batch size and evaluation period must be ≥ 1 ({settings}).");
-            _module = NetworkModule.Of(network);
+            Module = network;
+            Module.View.CopyFrom(initial);
             _train = train;
             _test = test;
             _likelihood = likelihood;
@@ -266,13 +290,16 @@ public static class BayesianTraining
             _order = Enumerable.Range(0, train.Count).ToArray();
             _x = new float[settings.BatchSize * train.FeatureSize];
             _xFull = new Tensor(_x, settings.BatchSize, train.FeatureSize);
-            _seedFull = Tensor.Zeros(settings.BatchSize, network.Structure.OutputSize);
             _shuffle = new Rng(settings.Seed);
             _position = train.Count; // forces a shuffle before the first batch
         }
 
-        /// <summary>Adds (1/B) Σ_batch ∂(−log p or −metric)/∂θ at <paramref name="parameters"/>; returns B.</summary>
-        public int DataGradient(ReadOnlySpan<float> parameters, Span<float> gradient, bool metricLoss)
+        /// <summary>The network, holding the current weights.</summary>
+        public NetworkModule Module { get; }
+
+        /// <summary>Sets the parameters' gradients to ∂/∂θ of the next minibatch's mean −log p (or mean −ℓ with
+        /// <paramref name="metricLoss"/>) at the module's current weights; returns the batch size B.</summary>
+        public int Backward(bool metricLoss)
         {
             if (_position >= _order.Length)
             {
@@ -283,37 +310,24 @@ public static class BayesianTraining
             var indices = _order.AsSpan(_position, b);
             _position += b;
             _train.GatherFeatures(indices, _x);
-            var model = _module.With(parameters);
-            var view = _module.View;
-            foreach (var segment in view.Segments) segment.Parameter.ZeroGrad();
-            int k = _module.Structure.OutputSize;
-            bool full = b == _settings.BatchSize;
-            using (var scope = TensorScope.Begin())
-            using (GradMode.EnableGrad())
-            {
-                var output = model.Forward(full ? _xFull : new Tensor(_x[..(b * _train.FeatureSize)], b, _train.FeatureSize));
-                var seed = full ? _seedFull : Tensor.Zeros(b, k);
-                var dOut = seed.Span;
-                if (metricLoss) _likelihood.MetricLossGradient(output.Span, _train, indices, dOut);
-                else _likelihood.NegLogLikelihood(output.Span, _train, indices, dOut);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(dOut, 1f / b, dOut);
-                // ⟨output, g⟩ with g held constant: its gradient with respect to the output is exactly g.
-                Ops.Sum(Ops.Mul(output, seed)).Backward();
-            }
-            foreach (var segment in view.Segments)
-            {
-                var g = segment.Parameter.Grad;
-                if (g is null) continue;
-                System.Numerics.Tensors.TensorPrimitives.Add(gradient.Slice(segment.Offset, segment.Length), g.Span, gradient.Slice(segment.Offset, segment.Length));
-            }
+            foreach (var segment in Module.View.Segments) segment.Parameter.ZeroGrad();
+            using var scope = TensorScope.Begin();
+            using var grad = GradMode.EnableGrad();
+            var output = Module.Model.Forward(b == _settings.BatchSize ? _xFull : new Tensor(_x[..(b * _train.FeatureSize)], b, _train.FeatureSize));
+            var loss = metricLoss ? _likelihood.MetricLoss(output, _train, indices) : _likelihood.NegLogLikelihood(output, _train, indices);
+            loss.Backward();
             return b;
         }
 
-        public void MaybeEvaluate(int step, ReadOnlySpan<float> parameters)
+        /// <summary>True when the test ℓ is logged after <paramref name="step"/>.</summary>
+        public bool EvaluatesAt(int step) => step % _settings.EvaluateEvery == 0;
+
+        /// <summary>Logs the test ℓ of the module's current weights when <see cref="EvaluatesAt"/>.</summary>
+        public void MaybeEvaluate(int step)
         {
-            if (step % _settings.EvaluateEvery != 0) return;
+            if (!EvaluatesAt(step)) return;
             _steps.Add(step);
-            _values.Add(TestLogLikelihood(_module, parameters, _test, _likelihood));
+            _values.Add(TestLogLikelihood(Module, _test, _likelihood, 1000));
         }
 
         public LearningCurve Curve() => new(_steps.ToArray(), _values.ToArray());

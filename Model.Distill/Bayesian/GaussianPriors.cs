@@ -74,22 +74,40 @@ public static class GaussianKl
         /// <summary>Fills the four gradients for the given parameters.</summary>
         public void Compute(ReadOnlySpan<float> muQ, ReadOnlySpan<float> logVarQ, ReadOnlySpan<float> muP, ReadOnlySpan<float> logVarP, float alpha)
         {
-            if (muQ.Length != _diff.Length || logVarQ.Length != _diff.Length || muP.Length != _diff.Length || logVarP.Length != _diff.Length)
-                throw new ArgumentException($"GaussianKl.DiagonalGradients: expected {_diff.Length} parameters in every span.");
-            System.Numerics.Tensors.TensorPrimitives.Subtract(muQ, muP, _diff);
-            System.Numerics.Tensors.TensorPrimitives.Negate(logVarP, _invP);
-            System.Numerics.Tensors.TensorPrimitives.Exp(_invP, _invP);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(logVarQ, logVarP, _ratio);
-            System.Numerics.Tensors.TensorPrimitives.Exp(_ratio, _ratio);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(_diff, _invP, MuQ);                    // (μ_q − μ_p)/v_p
-            System.Numerics.Tensors.TensorPrimitives.Multiply(MuQ, _diff, LogVarP);                  // (μ_q − μ_p)²/v_p
-            System.Numerics.Tensors.TensorPrimitives.Add(LogVarP, _ratio, LogVarP);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(LogVarP, -0.5f * alpha, LogVarP);
-            System.Numerics.Tensors.TensorPrimitives.Add(LogVarP, 0.5f * alpha, LogVarP);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(MuQ, alpha, MuQ);
-            System.Numerics.Tensors.TensorPrimitives.Negate(MuQ, MuP);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(_ratio, 0.5f * alpha, LogVarQ);
-            System.Numerics.Tensors.TensorPrimitives.Add(LogVarQ, -0.5f * alpha, LogVarQ);
+            if (muQ.Length != _diff.Length)
+                throw new ArgumentException($"GaussianKl.DiagonalGradients: expected {_diff.Length} parameters in every span, got {muQ.Length}.");
+            Compute(0, muQ, logVarQ, muP, logVarP, alpha);
+        }
+
+        /// <summary>Fills entries [<paramref name="offset"/>, offset + length) of the four gradients for that block of
+        /// the parameters (the KL is a sum over coordinates, so blocks are independent), e.g. one parameter tensor of a
+        /// module whose q-means are the module's own weights.</summary>
+        public void Compute(int offset, ReadOnlySpan<float> muQ, ReadOnlySpan<float> logVarQ, ReadOnlySpan<float> muP, ReadOnlySpan<float> logVarP, float alpha)
+        {
+            int n = muQ.Length;
+            if (offset < 0 || offset + n > _diff.Length || logVarQ.Length != n || muP.Length != n || logVarP.Length != n)
+                throw new ArgumentException($"GaussianKl.DiagonalGradients: block [{offset}, {offset}+{n}) with spans {muQ.Length}/{logVarQ.Length}/{muP.Length}/{logVarP.Length} does not fit {_diff.Length} parameters.");
+            var diff = _diff.AsSpan(offset, n);
+            var invP = _invP.AsSpan(offset, n);
+            var ratio = _ratio.AsSpan(offset, n);
+            var muQg = MuQ.AsSpan(offset, n);
+            var logVarQg = LogVarQ.AsSpan(offset, n);
+            var muPg = MuP.AsSpan(offset, n);
+            var logVarPg = LogVarP.AsSpan(offset, n);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(muQ, muP, diff);
+            System.Numerics.Tensors.TensorPrimitives.Negate(logVarP, invP);
+            System.Numerics.Tensors.TensorPrimitives.Exp(invP, invP);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(logVarQ, logVarP, ratio);
+            System.Numerics.Tensors.TensorPrimitives.Exp(ratio, ratio);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(diff, invP, muQg);                    // (μ_q − μ_p)/v_p
+            System.Numerics.Tensors.TensorPrimitives.Multiply(muQg, diff, logVarPg);                // (μ_q − μ_p)²/v_p
+            System.Numerics.Tensors.TensorPrimitives.Add(logVarPg, ratio, logVarPg);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(logVarPg, -0.5f * alpha, logVarPg);
+            System.Numerics.Tensors.TensorPrimitives.Add(logVarPg, 0.5f * alpha, logVarPg);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(muQg, alpha, muQg);
+            System.Numerics.Tensors.TensorPrimitives.Negate(muQg, muPg);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(ratio, 0.5f * alpha, logVarQg);
+            System.Numerics.Tensors.TensorPrimitives.Add(logVarQg, -0.5f * alpha, logVarQg);
         }
     }
 }

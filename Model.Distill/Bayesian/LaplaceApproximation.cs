@@ -16,13 +16,12 @@ namespace Probabilistic.Distill.Bayesian;
 /// </summary>
 public static class LaplaceApproximation
 {
-    /// <summary>diag(Λ) at <paramref name="weights"/> of <paramref name="network"/> (see the module overload).</summary>
-    public static double[] DiagonalPrecision(FlatMlp network, float[] weights, SupervisedData data, Likelihood likelihood, double priorPrecision, int batchSize = 256)
+    /// <summary>diag(Λ) at <paramref name="weights"/> (written into <paramref name="network"/>; see the module overload).</summary>
+    public static double[] DiagonalPrecision(NetworkModule network, float[] weights, SupervisedData data, Likelihood likelihood, double priorPrecision, int batchSize = 256)
     {
         CheckArguments(network, weights, priorPrecision);
-        var module = NetworkModule.Of(network);
-        module.With(weights);
-        return DiagonalPrecision(module.Model, module.View, data, likelihood, priorPrecision, batchSize);
+        network.With(weights);
+        return DiagonalPrecision(network.Model, network.View, data, likelihood, priorPrecision, batchSize);
     }
 
     /// <summary>
@@ -59,13 +58,12 @@ public static class LaplaceApproximation
         return result;
     }
 
-    /// <summary>The full Λ at <paramref name="weights"/> of <paramref name="network"/> (see the module overload).</summary>
-    public static Matrix<double> FullPrecision(FlatMlp network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision, int batchSize = 128)
+    /// <summary>The full Λ at <paramref name="weights"/> (written into <paramref name="network"/>; see the module overload).</summary>
+    public static Matrix<double> FullPrecision(NetworkModule network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision, int batchSize = 128)
     {
         CheckArguments(network, weights, priorPrecision);
-        var module = NetworkModule.Of(network);
-        module.With(weights);
-        return FullPrecision(module.Model, module.View, data, likelihood, priorPrecision, batchSize);
+        network.With(weights);
+        return FullPrecision(network.Model, network.View, data, likelihood, priorPrecision, batchSize);
     }
 
     /// <summary>
@@ -99,7 +97,7 @@ public static class LaplaceApproximation
     }
 
     /// <summary>N(ŵ, diag(Λ)^{-1}) for a bias-free network.</summary>
-    public static DiagonalGaussianPosterior Diagonal(FlatMlp network, float[] weights, SupervisedData data, Likelihood likelihood, double priorPrecision)
+    public static DiagonalGaussianPosterior Diagonal(NetworkModule network, float[] weights, SupervisedData data, Likelihood likelihood, double priorPrecision)
     {
         RequireBiasFree(network);
         double[] diag = DiagonalPrecision(network, weights, data, likelihood, priorPrecision);
@@ -107,14 +105,14 @@ public static class LaplaceApproximation
     }
 
     /// <summary>N(ŵ, Λ^{-1}) with the full covariance for a bias-free network with scalar output.</summary>
-    public static FullGaussianPosterior Full(FlatMlp network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision) =>
+    public static FullGaussianPosterior Full(NetworkModule network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision) =>
         FromPrecision(network, weights, FullPrecision(network, weights, data, likelihood, priorPrecision));
 
     /// <summary>
     /// N(ŵ, Λ^{-1}) kept in precision form (no inversion of Λ): the route for the 6,050-weight teacher, aligned by
     /// <see cref="JointAlignment"/>.
     /// </summary>
-    public static PrecisionGaussianPosterior FullInPrecisionForm(FlatMlp network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision)
+    public static PrecisionGaussianPosterior FullInPrecisionForm(NetworkModule network, float[] weights, SupervisedData data, GaussianLikelihood likelihood, double priorPrecision)
     {
         RequireBiasFree(network);
         var precision = FullPrecision(network, weights, data, likelihood, priorPrecision);
@@ -122,7 +120,7 @@ public static class LaplaceApproximation
     }
 
     /// <summary>N(ŵ, Λ^{-1}) from a precision matrix computed by <c>FullPrecision</c> (inverts Λ: small networks).</summary>
-    public static FullGaussianPosterior FromPrecision(FlatMlp network, float[] weights, Matrix<double> precision)
+    public static FullGaussianPosterior FromPrecision(NetworkModule network, float[] weights, Matrix<double> precision)
     {
         RequireBiasFree(network);
         var chol = VectorGaussianConditioning.CholeskyOrThrow(precision, "LaplaceApproximation: the precision");
@@ -131,7 +129,7 @@ public static class LaplaceApproximation
         return new FullGaussianPosterior(network.Structure, Vector<double>.Build.Dense(weights.Length, i => weights[i]), covariance, validate: false);
     }
 
-    private static void RequireBiasFree(FlatMlp network)
+    private static void RequireBiasFree(NetworkModule network)
     {
         if (network.HasBiases)
             throw new ArgumentException($"LaplaceApproximation: posteriors over a NetworkStructure are bias-free (the theory's networks); {network.Structure} has biases.");
@@ -148,7 +146,7 @@ public static class LaplaceApproximation
         if (!(priorPrecision > 0)) throw new ArgumentOutOfRangeException(nameof(priorPrecision), priorPrecision, "LaplaceApproximation: the prior precision must be > 0.");
     }
 
-    private static void CheckArguments(FlatMlp network, float[] weights, double priorPrecision)
+    private static void CheckArguments(NetworkModule network, float[] weights, double priorPrecision)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(weights);

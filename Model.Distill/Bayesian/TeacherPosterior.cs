@@ -31,7 +31,7 @@ public enum TeacherPosteriorKind
 /// <param name="Diagonal">The diagonal posterior (diagonal Laplace or mean-field).</param>
 /// <param name="HessianDiagonal">diag(Λ) of the GGN precision including the prior (empty in compat mode).</param>
 /// <param name="PriorPrecision">The isotropic prior precision α of the teacher's weights.</param>
-public sealed record TeacherPosterior(TeacherPosteriorKind Kind, FlatMlp Network, TrainedNetwork Trained, PrecisionGaussianPosterior? Full,
+public sealed record TeacherPosterior(TeacherPosteriorKind Kind, NetworkModule Network, TrainedNetwork Trained, PrecisionGaussianPosterior? Full,
     DiagonalGaussianPosterior? Diagonal, double[] HessianDiagonal, double PriorPrecision)
 {
     /// <summary>
@@ -58,7 +58,7 @@ public sealed record TeacherPosterior(TeacherPosteriorKind Kind, FlatMlp Network
         if (!(priorPrecision > 0) || !double.IsFinite(priorPrecision))
             throw new ArgumentOutOfRangeException(nameof(priorPrecision), priorPrecision, "TeacherPosterior.Fit: the prior precision must be finite and > 0.");
         bool compat = kind == TeacherPosteriorKind.CodeCompat;
-        var net = new FlatMlp(structure, hasBiases: compat, compat ? HiddenActivation.LeakyRelu : HiddenActivation.Relu);
+        var net = new NetworkModule(structure, hasBiases: compat, compat ? HiddenActivation.LeakyRelu : HiddenActivation.Relu);
         var init = net.InitialParameters(initialisation);
         log?.Invoke($"teacher {structure} ({kind}), {settings.Steps} steps");
         if (compat)

@@ -68,7 +68,7 @@ public static class BayesianDistillationRun
             throw new ArgumentException("BayesianDistillationRun: the transposed-mask quirk reproduces the authors' code and exists only in the code-compat mode.");
         var aligned = method.Align(teacher, problem.Student, ordering, log);
         if (transposedMaskQuirk) aligned = TransposedMaskQuirk.Apply(teacher, aligned);
-        var student = new FlatMlp(problem.Student, hasBiases: compat, compat ? HiddenActivation.LeakyRelu : HiddenActivation.Relu);
+        var student = new NetworkModule(problem.Student, hasBiases: compat, compat ? HiddenActivation.LeakyRelu : HiddenActivation.Relu);
         var init = student.InitialParameters(new Rng(seed * 7919 + 4));
         int n = student.ParameterCount;
         var ones = Enumerable.Repeat(1.0, n).ToArray();

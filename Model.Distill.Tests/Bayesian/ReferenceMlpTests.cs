@@ -3,7 +3,7 @@ using Probabilistic.Distill.Bayesian;
 
 namespace Probabilistic.Distill.Tests.Bayesian;
 
-public class FlatMlpTests
+public class ReferenceMlpTests
 {
     internal static float[] RandomInputs(int count, int features, ulong seed)
     {
@@ -12,7 +12,7 @@ public class FlatMlpTests
     }
 
     // ½ Σ (f − t)² for fixed targets t: its output gradient is f − t.
-    private static double HalfSquaredLoss(FlatMlp net, float[] p, float[] x, int batch, float[] targets)
+    private static double HalfSquaredLoss(NetworkModule net, float[] p, float[] x, int batch, float[] targets)
     {
         var ws = net.CreateWorkspace(batch);
         var f = net.Forward(p, x, batch, ws);
@@ -26,7 +26,7 @@ public class FlatMlpTests
     [InlineData(true, HiddenActivation.LeakyRelu)]
     public void Backward_matches_central_differences(bool biases, HiddenActivation activation)
     {
-        var net = new FlatMlp(new NetworkStructure([3, 5, 4, 2]), biases, activation);
+        var net = new NetworkModule(new NetworkStructure([3, 5, 4, 2]), biases, activation);
         var p = net.InitialParameters(new Rng(1));
         var x = RandomInputs(6, 3, 2);
         var targets = RandomInputs(6, 2, 3);
@@ -52,7 +52,7 @@ public class FlatMlpTests
     [Fact]
     public void Squared_backward_equals_the_sum_of_squared_per_sample_jacobian_rows()
     {
-        var net = new FlatMlp(new NetworkStructure([4, 6, 3, 1]), true, HiddenActivation.Relu);
+        var net = new NetworkModule(new NetworkStructure([4, 6, 3, 1]), true, HiddenActivation.Relu);
         var p = net.InitialParameters(new Rng(5));
         var x = RandomInputs(7, 4, 6);
         var ws = net.CreateWorkspace(7);

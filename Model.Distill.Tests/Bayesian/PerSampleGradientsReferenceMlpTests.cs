@@ -7,11 +7,10 @@ using Probabilistic.Nn.Tensors;
 namespace Probabilistic.Distill.Tests.Bayesian;
 
 /// <summary>
-/// Cross-check of <see cref="PerSampleGradients"/> and <see cref="ParameterVector"/> against the hand-written
-/// <see cref="FlatMlp"/> (its own forward and backward GEMMs). DELETE THIS FILE WITH FlatMlp: it exists only while
-/// both implementations are in the tree.
+/// Cross-check of <see cref="PerSampleGradients"/> and <see cref="ParameterVector"/> over plain Linear stacks against the
+/// hand-written <see cref="ReferenceMlp"/> (its own forward and backward GEMMs) in the <see cref="NetworkModule"/> layout.
 /// </summary>
-public class PerSampleGradientsFlatMlpTests
+public class PerSampleGradientsReferenceMlpTests
 {
     private static Sequential Mlp(int[] widths, bool biases, bool leaky, ulong seed)
     {
@@ -31,11 +30,11 @@ public class PerSampleGradientsFlatMlpTests
         foreach (var v in expected) scale = Math.Max(scale, Math.Abs(v));
         for (int k = 0; k < expected.Length; k++)
             Assert.True(Math.Abs(expected[k] - actual[k]) <= relative * (Math.Abs(expected[k]) + 1e-3 * scale),
-                $"{what}[{k}]: FlatMlp {expected[k]:G8}, per-sample {actual[k]:G8}");
+                $"{what}[{k}]: reference {expected[k]:G8}, per-sample {actual[k]:G8}");
     }
 
     [Fact]
-    public void Bias_free_Linear_weights_are_the_NetworkStructure_vectorisation_and_the_Jacobian_is_FlatMlps()
+    public void Bias_free_Linear_weights_are_the_NetworkStructure_vectorisation_and_the_Jacobian_is_the_reference_networks()
     {
         int[] widths = [10, 100, 50, 1];
         var model = Mlp(widths, biases: false, leaky: false, seed: 1);
@@ -55,7 +54,7 @@ public class PerSampleGradientsFlatMlpTests
         const int batch = 64;
         var x = Tensor.Normal(new Rng(2), 0f, 1f, batch, widths[0]);
         var theta = view.ToArray();
-        var net = new FlatMlp(structure);
+        var net = new NetworkModule(structure);
         var ws = net.CreateWorkspace(batch);
         var flatOutput = net.Forward(theta, x.Span, batch, ws).ToArray();
         float[] moduleOutput;
@@ -70,13 +69,13 @@ public class PerSampleGradientsFlatMlpTests
     }
 
     [Fact]
-    public void With_biases_and_LeakyReLU_a_weights_then_biases_view_reproduces_FlatMlps_layout_rows_and_squares()
+    public void With_biases_and_LeakyReLU_a_weights_then_biases_view_reproduces_the_reference_layout_rows_and_squares()
     {
         int[] widths = [4, 6, 5, 1];
         var model = Mlp(widths, biases: true, leaky: true, seed: 3);
-        // FlatMlp keeps all weights first, then all biases.
+        // NetworkModule keeps all weights first, then all biases; the reference reads that layout from the widths alone.
         var view = new ParameterVector(model, ["0.weight", "2.weight", "4.weight", "0.bias", "2.bias", "4.bias"]);
-        var net = new FlatMlp(new NetworkStructure(widths), hasBiases: true, HiddenActivation.LeakyRelu);
+        var net = new NetworkModule(new NetworkStructure(widths), hasBiases: true, HiddenActivation.LeakyRelu);
         Assert.Equal(net.ParameterCount, view.Count);
         for (int t = 1; t <= 3; t++) Assert.Equal(net.BiasOffset(t), view.Segment($"{2 * (t - 1)}.bias").Offset);
 
