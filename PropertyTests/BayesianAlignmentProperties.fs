@@ -3,13 +3,45 @@ module Probabilistic.PropertyTests.BayesianAlignmentProperties
 
 open Xunit
 open FsCheck.FSharp
+open MathNet.Numerics.LinearAlgebra
+open Probabilistic.Core.Random
+open Probabilistic.Infer.Distributions
 open Probabilistic.Theorems
+open Probabilistic.Theorems.BayesianNetwork
 open Probabilistic.PropertyTests
 open Probabilistic.PropertyTests.Run
 
 [<Fact>]
 let ``B1: Schur route equals the precision route`` () =
     check 200 31UL (gapWithin 1e-9 Generators.neuronCases NeuronRemovalTheorem.schurMatchesPrecision)
+
+/// Model.Infer's conditioning and marginalisation in natural form (what the alignment runs on) against the
+/// precision route of Theorems, with the partition built by Theorems' own index arithmetic (not the product's
+/// NetworkStructure): mean and covariance, gap scaled by 1 + the largest entry.
+let private inferMatchesPrecisionRoute (widths: int[]) (spd: Cases.SpdCase) (conditioned: int[]) (values: float[]) (kept: int[]) =
+    let rng = Rng(uint64 spd.Seed + 1UL)
+    let mean = Vector<float>.Build.Dense(spd.Dim, fun _ -> rng.Normal())
+    let cov = Cases.spdMatrix spd
+    let cset = Set.ofArray conditioned
+    let kset = Set.ofArray kept
+    let marginalised = [| for p in 0 .. spd.Dim - 1 do if not (cset.Contains p || kset.Contains p) then yield p |]
+    let q = VectorGaussian.FromMeanAndVariance(mean, cov).ConditionAndMarginalise(conditioned, values, marginalised, kept)
+    let refMean, refCov = precisionRoute mean cov conditioned values kept
+    let dm = Discrepancy.scaled (q.GetMean().ToArray()) (refMean.ToArray())
+    let dc = Discrepancy.scaled (q.GetVariance().ToColumnMajorArray()) (refCov.ToColumnMajorArray())
+    if dm.Gap >= dc.Gap then dm else dc
+
+[<Fact>]
+let ``B1 on Model.Infer: conditioning outgoing weights on 0 and marginalising incoming ones equals the precision route`` () =
+    check 200 38UL (gapWithin 1e-9 Generators.neuronCases (fun c ->
+        let conditioned, kept = neuronRemovalSets c.Widths c.Layer c.Neurons
+        inferMatchesPrecisionRoute c.Widths c.Covariance conditioned (Array.zeroCreate conditioned.Length) kept))
+
+[<Fact>]
+let ``B2 on Model.Infer: conditioning a square layer on the identity equals the precision route`` () =
+    check 200 39UL (gapWithin 1e-9 Generators.layerCases (fun c ->
+        let conditioned, values, kept = layerRemovalSets c.Widths c.Layer
+        inferMatchesPrecisionRoute c.Widths c.Covariance conditioned values kept))
 
 [<Fact>]
 let ``B1: zeroing outgoing columns equals deleting the neurons exactly`` () =
