@@ -50,6 +50,7 @@ public static class MethodRegistry
         .. Output.OutputFamily.Methods,
         .. Inference.InferenceFamily.Methods,
         .. Bayesian.BayesianFamily.Methods,
+        .. MultiDomain.MultiDomainFamily.Methods,
     ]));
 
     /// <summary>All registered methods, in registration order (families in the order of the seeds).</summary>

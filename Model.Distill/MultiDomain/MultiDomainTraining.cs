@@ -1,0 +1,123 @@
+using Probabilistic.Nn.Autograd;
+using Probabilistic.Nn.Data;
+using Probabilistic.Nn.Layers;
+using Probabilistic.Nn.Optim;
+using Probabilistic.Nn.Tensors;
+using Probabilistic.Nn.Training;
+
+namespace Probabilistic.Distill.MultiDomain;
+
+/// <summary>
+/// Training with a map φ between domains (methods.md §3), through the shared <see cref="Trainer"/>:
+/// <see cref="FitTeacher"/> trains a teacher on φ of its data (φ applied to every batch, so a stochastic map gives
+/// fresh draws per batch, as the noise teacher of the seed), and <see cref="FitStudent"/> trains a student on its own
+/// inputs with the teacher answering on φ(x) batch by batch (never precomputed, for the same reason).
+/// </summary>
+public static class MultiDomainTraining
+{
+    /// <summary>
+    /// Trains <paramref name="teacher"/> by cross-entropy on φ(x) for the batches of <paramref name="train"/>
+    /// (<paramref name="batchSize"/>, shuffled with <paramref name="seed"/>) for <paramref name="epochs"/> epochs;
+    /// evaluates on φ(<paramref name="validation"/>) after every epoch when given (φ of the validation set is drawn
+    /// once, before training).
+    /// </summary>
+    public static List<EpochReport> FitTeacher(Module teacher, Optimizer optimizer, LabeledDataset train, IDomainMap map,
+        int epochs, int batchSize, ulong seed, LabeledDataset? validation = null, IEnumerable<TrainingCallback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(map);
+        var loader = new BatchLoader(train, batchSize, seed);
+        var trainer = new Trainer(teacher, optimizer);
+        if (callbacks is not null) trainer.Callbacks.AddRange(callbacks);
+        LabeledDataset? mappedValidation = validation is null ? null : Apply(map, validation);
+        Func<IEnumerable<LabelledBatch>>? validate = mappedValidation is null ? null : () => EvaluationBatches(mappedValidation);
+        return trainer.Fit(e => Mapped(loader.LabelledBatches(e - 1), map), epochs, validate, loader.BatchCount);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="student"/> on <paramref name="train"/> with <paramref name="loss"/>, the frozen
+    /// <paramref name="teacher"/> (evaluation mode, no gradient) answering on φ(x) of each batch; with no teacher
+    /// (or a teacher weight of 0) it is the student alone. Evaluates on <paramref name="validation"/> after every epoch
+    /// when given. The teacher's mode is restored afterwards.
+    /// </summary>
+    public static List<EpochReport> FitStudent(Module student, Optimizer optimizer, LabeledDataset train, MultiDomainDistillation loss,
+        Module? teacher, IDomainMap? map, int epochs, int batchSize, ulong seed, LabeledDataset? validation = null,
+        IEnumerable<TrainingCallback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(loss);
+        bool useTeacher = loss.Settings.SoftWeight > 0;
+        if (useTeacher && teacher is null)
+            throw new ArgumentNullException(nameof(teacher), $"{loss.Name}: the teacher weight is {loss.Settings.SoftWeight} but no teacher was given.");
+        map ??= IdentityMap.Instance;
+        var loader = new BatchLoader(train, batchSize, seed);
+        var trainer = new Trainer(student, optimizer)
+        {
+            LossFunction = (logits, batch) => loss.Loss(logits, batch.Labels, useTeacher ? TeacherOutput(teacher!, map, batch.Inputs) : null),
+        };
+        if (callbacks is not null) trainer.Callbacks.AddRange(callbacks);
+        Func<IEnumerable<LabelledBatch>>? validate = validation is null ? null : () => EvaluationBatches(validation);
+        bool teacherWasTraining = teacher?.IsTraining ?? false;
+        teacher?.Eval();
+        try
+        {
+            return trainer.Fit(e => loader.LabelledBatches(e - 1), epochs, validate, loader.BatchCount);
+        }
+        finally
+        {
+            teacher?.Train(teacherWasTraining);
+        }
+    }
+
+    /// <summary>The teacher's output on φ(<paramref name="inputs"/>), without recording gradients (a temporary of the current scope).</summary>
+    public static Tensor TeacherOutput(Module teacher, IDomainMap map, Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(map);
+        using var noGrad = GradMode.NoGrad();
+        return teacher.Forward(map.Apply(inputs));
+    }
+
+    /// <summary>
+    /// φ of every sample of <paramref name="data"/> (in batches of 1,000, one draw per sample for a stochastic map),
+    /// as a new labelled data set with the map's output shape and the same labels.
+    /// </summary>
+    public static LabeledDataset Apply(IDomainMap map, LabeledDataset data, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(data);
+        int[] outShape = map.OutputSampleShape(data.SampleShape);
+        int outSize = 1;
+        foreach (int d in outShape) outSize *= d;
+        var features = new float[(long)data.Count * outSize];
+        int offset = 0;
+        foreach (var batch in EvaluationBatches(data))
+        {
+            using var scope = TensorScope.Begin();
+            using var noGrad = GradMode.NoGrad();
+            var mapped = map.Apply(batch.Inputs);
+            if (mapped.Length != batch.Labels.Length * outSize)
+                throw new InvalidOperationException($"{map.Name}: gave {mapped.ShapeString} for a batch {batch.Inputs.ShapeString}; expected {outSize} values per sample.");
+            mapped.Span.CopyTo(features.AsSpan(offset));
+            offset += mapped.Length;
+        }
+        return new LabeledDataset(name ?? $"{map.Name}({data.Name})", features, outShape, data.Labels.ToArray(), data.ClassCount, data.ClassNames);
+    }
+
+    /// <summary>The batches of <paramref name="data"/> in order, for evaluation.</summary>
+    public static IEnumerable<LabelledBatch> EvaluationBatches(LabeledDataset data, int batchSize = 1000) =>
+        new BatchLoader(data, batchSize, seed: 0, shuffle: false).LabelledBatches(0);
+
+    private static IEnumerable<LabelledBatch> Mapped(IEnumerable<LabelledBatch> batches, IDomainMap map)
+    {
+        foreach (var batch in batches)
+        {
+            Tensor mapped;
+            using (GradMode.NoGrad()) mapped = map.Apply(batch.Inputs);
+            // A copy, so the batch outlives any scope the map's result belongs to (the trainer opens its own per step).
+            yield return mapped == batch.Inputs ? batch : new LabelledBatch(mapped.Clone(), batch.Labels);
+        }
+    }
+}
