@@ -131,6 +131,24 @@ public sealed class Axes
         return Add(s);
     }
 
+    /// <summary>
+    /// A grey-scale picture: <paramref name="pixels"/>[row, column] with row 0 at the top (as images are stored), values
+    /// from <paramref name="min"/> (black) to <paramref name="max"/> (white), no ticks, no grid, no colour bar.
+    /// </summary>
+    public HeatMapSeries Image(double[,] pixels, double min = 0, double max = 1)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        int rows = pixels.GetLength(0), cols = pixels.GetLength(1);
+        var flipped = new double[rows, cols]; // heat maps put row 0 at the bottom
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) flipped[rows - 1 - r, c] = pixels[r, c];
+        var s = HeatMap(flipped, Enumerable.Repeat("", cols).ToArray(), Enumerable.Repeat("", rows).ToArray(), Colormap.Grey, min, max);
+        s.ShowColorbar = false;
+        XTicks = [];
+        YTicks = [];
+        return s;
+    }
+
     private static string[] Indices(int n) => Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Decision regions: <paramref name="classes"/>[iy, ix] on the grid <paramref name="ys"/> × <paramref name="xs"/>, tinted by class colour.</summary>

@@ -33,6 +33,9 @@ public sealed class Colormap
     /// <summary>White to dark blue, for non-negative quantities where 0 should look empty.</summary>
     public static Colormap Blues { get; } = new("blues", Color.FromHex("#F7FBFF"), Color.FromHex("#6BAED6"), Color.FromHex("#08306B"));
 
+    /// <summary>Black to white, for grey-scale images.</summary>
+    public static Colormap Grey { get; } = new("grey", Color.FromHex("#000000"), Color.FromHex("#FFFFFF"));
+
     /// <summary>Colour at <paramref name="t"/> in [0, 1] (values outside are clamped; NaN is an error).</summary>
     public Color Map(double t)
     {

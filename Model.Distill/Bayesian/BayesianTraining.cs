@@ -33,14 +33,14 @@ public sealed record LearningCurve(int[] Steps, double[] TestLogLikelihood)
         ArgumentNullException.ThrowIfNull(student);
         if (!distilled.Steps.AsSpan().SequenceEqual(student.Steps))
             throw new ArgumentException("LearningCurve.Area: the two curves are logged at different steps.");
-        double area = 0;
-        for (int k = 1; k < distilled.Steps.Length; k++)
+        var steps = new double[distilled.Steps.Length];
+        var difference = new double[steps.Length];
+        for (int k = 0; k < steps.Length; k++)
         {
-            double d0 = distilled.TestLogLikelihood[k - 1] - student.TestLogLikelihood[k - 1];
-            double d1 = distilled.TestLogLikelihood[k] - student.TestLogLikelihood[k];
-            area += 0.5 * (d0 + d1) * (distilled.Steps[k] - distilled.Steps[k - 1]);
+            steps[k] = distilled.Steps[k];
+            difference[k] = distilled.TestLogLikelihood[k] - student.TestLogLikelihood[k];
         }
-        return area;
+        return Probabilistic.Core.Numerics.Trapezoid.Integrate(steps, difference);
     }
 }
 

@@ -30,7 +30,7 @@ internal static class AxesRenderer
         double left = cell.X + Pad + (string.IsNullOrEmpty(ax.YLabel) ? 0 : LineH + LabelGap) + yTickW + TickGap + TickLen;
         IReadOnlyList<Tick> cbTicks = [];
         double right = cell.Right - Pad - 6;
-        if (heat is not null)
+        if (heat is { ShowColorbar: true })
         {
             cbTicks = Ticks.Linear(heat.Min, heat.Max, Math.Max(2, (int)(plotH / 40)));
             right -= ColorbarGap + ColorbarWidth + TickLen + TickGap + cbTicks.Max(t => TextMetrics.Width(t.Label))
@@ -56,7 +56,7 @@ internal static class AxesRenderer
         canvas.PopClip();
         DrawFrameAndTicks(canvas, plot, xTicks, yTicks, xm, ym);
         DrawLabels(canvas, ax, cell, plot, yTickW);
-        if (heat is not null) DrawColorbar(canvas, heat, plot, cbTicks);
+        if (heat is { ShowColorbar: true }) DrawColorbar(canvas, heat, plot, cbTicks);
         Legend.Draw(canvas, ax, area);
     }
 

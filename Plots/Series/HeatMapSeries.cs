@@ -43,6 +43,8 @@ public sealed class HeatMapSeries : Series
     public string? Annotate { get; }
     /// <summary>Title of the colour bar.</summary>
     public string? ColorbarLabel { get; }
+    /// <summary>Whether the colour bar is drawn (false for an image, see <see cref="Axes.Image"/>).</summary>
+    public bool ShowColorbar { get; internal set; } = true;
 
     internal static readonly Color Missing = new(0xDD, 0xDD, 0xDD);
 

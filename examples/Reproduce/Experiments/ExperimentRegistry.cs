@@ -10,6 +10,7 @@ public static class ExperimentRegistry
         new BaselinesExperiment(),
         new ProbabilisticExperiment(),
         new BayesianExperiment(),
+        new MultiDomain.MultiDomainExperiment(),
     ];
 
     /// <summary>The experiment called <paramref name="name"/> (case-insensitive), or null.</summary>
