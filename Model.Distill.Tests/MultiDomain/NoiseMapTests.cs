@@ -31,7 +31,7 @@ public class NoiseMapTests
     [InlineData(0.08)]
     public void NoiseOnMidGreyHasMeanZeroAndSdSigma(double sigma)
     {
-        // At x = 0.5 clipping needs |ε| > 5/σ·0.1 ≥ 5 (probability < 6e-7 per pixel): φ(x) − x is N(0, σ²) to MC error.
+        // At x = 0.5 clipping needs |ε| > 0.5/σ ≥ 5 (probability < 6e-7 per pixel): φ(x) − x is N(0, σ²) to MC error.
         var map = new NoiseMap(sigma, seed: 7);
         var y = map.Apply(Constant(0.5f, B, D)).ToArray();
         int n = y.Length;
