@@ -51,8 +51,8 @@ internal static class DataRequirement
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class DataFactAttribute : FactAttribute
 {
-    /// <summary>Skips the fact unless <paramref name="data"/> is installed.</summary>
-    public DataFactAttribute(RealData data) => Skip = DataRequirement.Missing(data);
+    /// <summary>Skips the fact unless every data set of <paramref name="data"/> is installed.</summary>
+    public DataFactAttribute(params RealData[] data) => Skip = data.Select(DataRequirement.Missing).FirstOrDefault(m => m is not null);
 }
 
 /// <summary>The theory form of <see cref="DataFactAttribute"/>.</summary>

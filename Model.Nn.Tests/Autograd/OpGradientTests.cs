@@ -20,6 +20,15 @@ public class OpGradientTests
     [Fact] public void Square() { var r = NewRng(); Check(x => Ops.Square(x[0]), Random(r, 1, 6)); }
     [Fact] public void Exp() { var r = NewRng(); Check(x => Ops.Exp(x[0]), Random(r, 0.5f, 6)); }
     [Fact] public void Log() { var r = NewRng(); var t = Random(r, 0.2f, 6); for (int i = 0; i < 6; i++) t[i] = 1 + MathF.Abs(t[i]); Check(x => Ops.Log(x[0]), t); }
+    [Fact]
+    public void Clamp()
+    {
+        // Values at least 0.3 from either bound (farther than the largest step), on both sides and inside: the
+        // clipped entries must get a zero gradient, the others the identity's.
+        var t = Tensor.FromArray([-2.1f, -1.2f, -0.3f, 0.1f, 0.45f, 1.1f, 1.7f, -0.9f], 2, 4);
+        t.RequiresGrad = true;
+        Check(x => Ops.Clamp(x[0], -0.6f, 0.8f), t);
+    }
     [Fact] public void Sum() { var r = NewRng(); Check(x => Ops.Sum(x[0]), Random(r, 1, 2, 3)); }
     [Fact] public void Mean() { var r = NewRng(); Check(x => Ops.Mean(x[0]), Random(r, 1, 2, 3)); }
     [Fact] public void Reshape() { var r = NewRng(); Check(x => Ops.Square(Ops.Reshape(x[0], 3, -1)), Random(r, 1, 2, 3, 2)); }

@@ -134,6 +134,35 @@ public static partial class Ops
         }
     }
 
+    /// <summary>
+    /// Element-wise min(max(a, <paramref name="min"/>), <paramref name="max"/>) (torch.clamp): the gradient passes where
+    /// min ≤ a ≤ max and is zero where the value was clipped.
+    /// </summary>
+    public static Tensor Clamp(Tensor a, float min, float max)
+    {
+        if (!(min <= max)) throw new ArgumentException($"Ops.Clamp: need min ≤ max, got [{min}, {max}].");
+        var y = NewLike(a);
+        TensorPrimitives.Min(a.Span, max, y.Span);
+        TensorPrimitives.Max(y.Span, min, y.Span);
+        return Node.ShouldRecord(a) ? new ClampNode(min, max).Record(y, a) : y;
+    }
+
+    private sealed class ClampNode(float min, float max) : Node
+    {
+        public override string OpName => "Clamp";
+        internal override void Backward(Tensor g)
+        {
+            var dst = GradBuffer(A!, out bool fresh);
+            var x = A!.Span;
+            var gs = g.Span;
+            for (int i = 0; i < dst.Length; i++)
+            {
+                float v = x[i] >= min && x[i] <= max ? gs[i] : 0f;
+                dst[i] = fresh ? v : dst[i] + v;
+            }
+        }
+    }
+
     /// <summary>dst(input) += s · g.</summary>
     private static void ScaledAccumulate(Tensor input, ReadOnlySpan<float> g, float s)
     {
