@@ -5,8 +5,16 @@ cross-entropy, the same batch sizes; the data are read from the same idx .gz fil
 each step gathers its minibatch from a per-epoch permutation (no DataLoader), reads the loss and counts correct
 predictions as our Trainer does. After a warm-up (rounds of W steps, at least 2 s), N (possibly partial, then scaled) epochs are timed; best and
 median are reported with the peak RSS (ru_maxrss). Run each model in a fresh process so the peaks don't mix.
+A --steps S of at least one epoch times floor(S / steps per epoch) whole epochs per sample and reports their mean.
 
-usage: torch_epochs.py [--models logistic,mlp,lenet,cnn] [--epochs N] [--steps S] [--warmup W]
+The multi-domain workloads (issue #13), the loops of MultiDomainTraining.FitTeacher / FitStudent:
+- md-teacher: the MLP [784, 256, 128, 64, 64, 10], batch 64, cross-entropy, on a seeded 59,000 of the training
+  images (FashionMNIST-Big; copied out, as ours is);
+- md-student: the MLP [784, 64, 10], batch 100, on the other 1,000 (FashionMNIST-Small), loss
+  CE(labels) + soft CE = -(softmax(t) * log_softmax(s)).sum(1).mean(), t the frozen teacher's logits on x
+  (eval mode, torch.no_grad, every step; a freshly initialised teacher, as ours).
+
+usage: torch_epochs.py [--models logistic,mlp,lenet,cnn,md-teacher,md-student] [--epochs N] [--steps S] [--warmup W]
                        [--threads T] [--csv FILE] [--label torch]
 """
 import argparse
@@ -18,6 +26,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 DATA_DIR = os.environ.get("PROBABILISTIC_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
@@ -39,6 +48,12 @@ def cnn():
         nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
+def md_teacher():
+    """Seed 002's teacher MLP [784, 256, 128, 64, 64, 10]."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                         nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
 # name -> (batch size, takes [N,1,28,28] images, factory); the same table as EpochsBench.Settings.
 SETTINGS = {
     "logistic": (64, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10))),
@@ -46,7 +61,11 @@ SETTINGS = {
                                               nn.Linear(800, 50), nn.ReLU(), nn.Linear(50, 10))),
     "lenet": (64, True, lenet),
     "cnn": (64, True, cnn),
+    "md-teacher": (64, False, md_teacher),
+    "md-student": (100, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))),
 }
+SMALL_COUNT = 1000  # FashionMNIST-Small; the other 59,000 training images are Big
+BIG_SMALL_SEED = 1234
 LEARNING_RATE = 1e-3
 WARMUP_SECONDS = 2.0
 
@@ -76,9 +95,29 @@ def load():
     return sets
 
 
-def run_epoch(model, optimizer, x, y, batch, steps, generator):
-    """One (partial) epoch of `steps` minibatches; returns (seconds, mean loss)."""
-    loss_fn = nn.CrossEntropyLoss()
+def multi_domain_loss(teacher):
+    """CE(labels) + soft CE against the frozen teacher's softmax on phi(x) = x (weights 1 + 1, T = 1)."""
+    def loss(out, xb, yb):
+        with torch.no_grad():
+            t = teacher(xb)
+        return F.cross_entropy(out, yb) - (F.softmax(t, dim=1) * F.log_softmax(out, dim=1)).sum(1).mean()
+    return loss
+
+
+def timed_steps(steps, per_epoch):
+    """(steps timed per sample, epochs per sample) for --steps: the same rule as EpochsBench.TimedSteps."""
+    if steps == 0:
+        return per_epoch, 1
+    if steps < per_epoch:
+        return steps, 1
+    return steps // per_epoch * per_epoch, steps // per_epoch
+
+
+def run_epoch(model, optimizer, x, y, batch, steps, generator, loss_fn=None):
+    """One (partial) epoch of `steps` minibatches; returns (seconds, mean loss). loss_fn(out, xb, yb), default CE."""
+    if loss_fn is None:
+        ce = nn.CrossEntropyLoss()
+        loss_fn = lambda out, xb, yb: ce(out, yb)  # noqa: E731
     start = time.perf_counter()
     order = torch.randperm(x.shape[0], generator=generator)
     total, correct = 0.0, 0
@@ -87,7 +126,7 @@ def run_epoch(model, optimizer, x, y, batch, steps, generator):
         xb, yb = x[idx], y[idx]
         optimizer.zero_grad()
         out = model(xb)
-        loss = loss_fn(out, yb)
+        loss = loss_fn(out, xb, yb)
         total += loss.item()
         loss.backward()
         optimizer.step()
@@ -112,23 +151,37 @@ def main():
     print(f"{a.label}: torch {torch.__version__}, threads {torch.get_num_threads()}")
     for name in a.models.split(","):
         batch, images, factory = SETTINGS[name]
-        xs = x.view(-1, 1, 28, 28) if images else x
+        xs, ys, loss_fn = (x.view(-1, 1, 28, 28) if images else x), y, None
+        if name.startswith("md-"):
+            # Big/Small: a seeded split, both parts copied out of the training set (as FashionMnist.BigSmall does)
+            order = torch.randperm(x.shape[0], generator=torch.Generator().manual_seed(BIG_SMALL_SEED))
+            part = order[SMALL_COUNT:] if name == "md-teacher" else order[:SMALL_COUNT]
+            xs, ys = x[part], y[part]
         model = factory()
+        if name == "md-student":
+            teacher = md_teacher()
+            teacher.eval()
+            loss_fn = multi_domain_loss(teacher)
         optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
         per_epoch = (xs.shape[0] + batch - 1) // batch
-        steps = per_epoch if a.steps == 0 else min(a.steps, per_epoch)
+        steps, block = timed_steps(a.steps, per_epoch)
+        per_run = min(steps, per_epoch)
         generator = torch.Generator().manual_seed(1)
         warmup_start = time.perf_counter()  # rounds of --warmup steps for at least WARMUP_SECONDS, as ours
         while a.warmup > 0 and time.perf_counter() - warmup_start < WARMUP_SECONDS:
-            run_epoch(model, optimizer, xs, y, batch, min(a.warmup, per_epoch), generator)
+            run_epoch(model, optimizer, xs, ys, batch, min(a.warmup, per_epoch), generator, loss_fn)
         seconds, loss = [], float("nan")
         for _ in range(a.epochs):
-            t, loss = run_epoch(model, optimizer, xs, y, batch, steps, generator)
-            seconds.append(t * per_epoch / steps)
+            total = 0.0
+            for _ in range(block):
+                t, loss = run_epoch(model, optimizer, xs, ys, batch, per_run, generator, loss_fn)
+                total += t
+            seconds.append(total * per_epoch / steps)
         seconds.sort()
         best, median = seconds[0], statistics.median(seconds)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        scaled = f" (scaled from {steps} of {per_epoch} steps)" if steps < per_epoch else ""
+        scaled = (f" (scaled from {steps} of {per_epoch} steps)" if steps < per_epoch else
+                  f" (mean of {block} epochs of {per_epoch} steps per sample)" if block > 1 else "")
         print(f"{name:<9} batch {batch:3d}: best {best:.3f} s/epoch, median {median:.3f}{scaled}, "
               f"last loss {loss:.3f}, peak RSS {peak:.0f} MiB")
         rows.append(",".join(str(v) for v in (a.label, name, batch, steps, per_epoch, a.epochs,

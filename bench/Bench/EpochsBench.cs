@@ -1,5 +1,6 @@
 using System.Globalization;
 using Probabilistic.Core.Random;
+using Probabilistic.Distill.MultiDomain;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
@@ -13,14 +14,27 @@ namespace Probabilistic.Bench;
 /// Seconds per training epoch on FashionMNIST (60,000 images) with the <see cref="Trainer"/> the tests use: Adam
 /// lr 1e-3, cross-entropy, shuffled minibatches gathered per step. After a warm-up (rounds of W steps, at least 2 s), N epochs are timed; best and
 /// median are reported with the peak resident memory (VmHWM) of the process. With <c>--steps S</c> each timed
-/// "epoch" runs only S steps and its time is scaled by (steps per epoch)/S — the output says so.
+/// "epoch" runs only S steps and its time is scaled by (steps per epoch)/S — the output says so; an S of at least
+/// one epoch times ⌊S / steps per epoch⌋ whole epochs per sample and reports their mean (for the 10-step student).
+/// The multi-domain workloads (issue #13) go through the product's own path, <see cref="MultiDomainTraining"/>:
+/// <c>md-teacher</c> is <see cref="MultiDomainTraining.FitTeacher"/> with the identity map on FashionMNIST-Big
+/// (59,000, <see cref="FashionMnist.BigSmall"/>), <c>md-student</c> is <see cref="MultiDomainTraining.FitStudent"/>
+/// on FashionMNIST-Small (1,000) with the <see cref="MultiDomainDistillation"/> loss (CE + soft CE, weights 1 + 1,
+/// T = 1) against a frozen teacher answering on φ(x) = x in every step (a freshly initialised teacher: its weights do
+/// not change the work).
 /// bench/torch_epochs.py runs the same protocol in PyTorch; run each model in a fresh process so peaks don't mix.
-/// Usage: Bench epochs [--models logistic,mlp,lenet,cnn] [--epochs N] [--steps S] [--warmup W] [--threads T] [--csv FILE]
+/// Usage: Bench epochs [--models logistic,mlp,lenet,cnn,md-teacher,md-student] [--epochs N] [--steps S] [--warmup W] [--threads T] [--csv FILE]
 /// </summary>
 internal static class EpochsBench
 {
-    /// <summary>One benchmarked network: its name, minibatch size, whether it takes [N,1,28,28] images, and its factory.</summary>
-    internal sealed record Setting(string Name, int BatchSize, bool Images, Func<Rng, Module> Create);
+    /// <summary>How a setting trains: the plain <see cref="Trainer"/> on all 60,000 images, or a multi-domain fit.</summary>
+    internal enum Workload { Plain, MultiDomainTeacher, MultiDomainStudent }
+
+    /// <summary>One benchmarked network: its name, minibatch size, whether it takes [N,1,28,28] images, its factory and its workload.</summary>
+    internal sealed record Setting(string Name, int BatchSize, bool Images, Func<Rng, Module> Create, Workload Workload = Workload.Plain);
+
+    /// <summary>Seed 002's teacher, the MLP [784, 256, 128, 64, 64, 10] (also the frozen teacher of md-student).</summary>
+    private static Module MultiDomainTeacher(Rng rng) => new Mlp(rng, 784, 256, 128, 64, 64, 10);
 
     /// <summary>The settings, shared with bench/torch_epochs.py (same names, batch sizes; Adam lr <see cref="LearningRate"/>).</summary>
     internal static readonly Setting[] Settings =
@@ -29,6 +43,8 @@ internal static class EpochsBench
         new("mlp", 128, false, rng => Zoo.Mlp784_800_50_10(rng)),
         new("lenet", 64, true, rng => Zoo.LeNet(rng)),
         new("cnn", 64, true, rng => Zoo.Cnn32_64_64(rng)),
+        new("md-teacher", 64, false, MultiDomainTeacher, Workload.MultiDomainTeacher),
+        new("md-student", 100, false, rng => new Mlp(rng, 784, 64, 10), Workload.MultiDomainStudent),
     ];
 
     internal const float LearningRate = 1e-3f;
@@ -56,11 +72,14 @@ internal static class EpochsBench
         Console.WriteLine($"ours: gemm {Gemm.ActiveKernel}, gemm threads {Gemm.MaxThreads}, processors {Environment.ProcessorCount}");
         foreach (var setting in Settings.Where(s => models.Contains(s.Name)))
         {
-            var (seconds, stepsTimed, stepsPerEpoch, lastLoss) = TimeEpochs(setting, data.Train, epochs, steps, warmup);
+            var (seconds, stepsTimed, stepsPerEpoch, lastLoss) = setting.Workload == Workload.Plain
+                ? TimeEpochs(setting, data.Train, epochs, steps, warmup)
+                : TimeMultiDomain(setting, data.Train, epochs, steps, warmup);
             Array.Sort(seconds);
             double best = seconds[0], median = Median(seconds);
             double peakMiB = PeakResidentMiB();
-            string scaled = stepsTimed < stepsPerEpoch ? $" (scaled from {stepsTimed} of {stepsPerEpoch} steps)" : "";
+            string scaled = stepsTimed < stepsPerEpoch ? $" (scaled from {stepsTimed} of {stepsPerEpoch} steps)"
+                : stepsTimed > stepsPerEpoch ? $" (mean of {stepsTimed / stepsPerEpoch} epochs of {stepsPerEpoch} steps per sample)" : "";
             Console.WriteLine($"{setting.Name,-9} batch {setting.BatchSize,3}: best {best:F3} s/epoch, median {median:F3}{scaled}, " +
                               $"last loss {lastLoss:F3}, peak RSS {peakMiB:F0} MiB");
             rows.Add(string.Join(',', "ours", setting.Name, setting.BatchSize, stepsTimed, stepsPerEpoch, epochs,
@@ -79,6 +98,15 @@ internal static class EpochsBench
     /// <summary>Columns of the CSV rows, shared with bench/torch_epochs.py.</summary>
     internal const string CsvHeader = "impl,model,batch,steps_timed,steps_per_epoch,epochs,best_s,median_s,peak_rss_mib,threads";
 
+    /// <summary>
+    /// The steps timed per sample for <c>--steps</c> <paramref name="steps"/>: a whole epoch (0), part of one
+    /// (fewer than an epoch), or ⌊steps / epoch⌋ whole epochs; with the epochs per sample. The same rule as bench/torch_epochs.py.
+    /// </summary>
+    private static (int StepsTimed, int EpochsPerSample) TimedSteps(int steps, int stepsPerEpoch) =>
+        steps == 0 ? (stepsPerEpoch, 1)
+        : steps < stepsPerEpoch ? (steps, 1)
+        : (steps / stepsPerEpoch * stepsPerEpoch, steps / stepsPerEpoch);
+
     /// <summary>Warm-up, then <paramref name="epochs"/> timed (possibly partial, then scaled) epochs.</summary>
     private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss) TimeEpochs(
         Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
@@ -87,7 +115,8 @@ internal static class EpochsBench
         var model = setting.Create(new Rng(1));
         var trainer = new Trainer(model, new Adam(model.Parameters(), LearningRate));
         var loader = new BatchLoader(dataset, setting.BatchSize, seed: 1);
-        int stepsTimed = steps == 0 ? loader.BatchCount : Math.Min(steps, loader.BatchCount);
+        var (stepsTimed, block) = TimedSteps(steps, loader.BatchCount);
+        int perFit = Math.Min(stepsTimed, loader.BatchCount);
         // Warm-up: rounds of `warmup` steps until WarmupSeconds have passed, so the JIT has tiered up (a fixed 50
         // steps left LeNet ~3x slower than in later epochs).
         var warmupClock = System.Diagnostics.Stopwatch.StartNew();
@@ -97,11 +126,51 @@ internal static class EpochsBench
         double lastLoss = double.NaN;
         for (int e = 0; e < epochs; e++)
         {
-            var report = trainer.Fit(_ => loader.LabelledBatches(e + 1).Take(stepsTimed), 1, stepsPerEpoch: stepsTimed)[0];
-            seconds[e] = report.Seconds * loader.BatchCount / stepsTimed;
-            lastLoss = report.TrainLoss;
+            var reports = trainer.Fit(k => loader.LabelledBatches(e * block + k).Take(perFit), block, stepsPerEpoch: perFit);
+            seconds[e] = reports.Sum(r => r.Seconds) * loader.BatchCount / stepsTimed;
+            lastLoss = reports[^1].TrainLoss;
         }
         return (seconds, stepsTimed, loader.BatchCount, lastLoss);
+    }
+
+    /// <summary>
+    /// The multi-domain workloads through <see cref="MultiDomainTraining"/>, timed as <see cref="TimeEpochs"/> does:
+    /// a warm-up of fits over <paramref name="warmup"/> batches' worth of images until 2 s have passed, then
+    /// <paramref name="epochs"/> samples of <see cref="TimedSteps"/> steps, each the sum of the fits' per-epoch loop
+    /// times (the <see cref="EpochReport.Seconds"/> of the trainer) scaled to one epoch.
+    /// </summary>
+    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss) TimeMultiDomain(
+        Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
+    {
+        var (big, small) = FashionMnist.BigSmall(train);
+        var data = setting.Workload == Workload.MultiDomainTeacher ? big : small;
+        int batch = setting.BatchSize;
+        int stepsPerEpoch = (data.Count + batch - 1) / batch;
+        var (stepsTimed, block) = TimedSteps(steps, stepsPerEpoch);
+        var model = setting.Create(new Rng(1));
+        var optimizer = new Adam(model.Parameters(), LearningRate);
+        var teacher = setting.Workload == Workload.MultiDomainStudent ? MultiDomainTeacher(new Rng(2)) : null;
+        var loss = new MultiDomainDistillation(new MultiDomainSettings());
+        // One fit of `epochCount` epochs over `images` (the product's own loops; a subset for partial epochs).
+        List<EpochReport> Fit(LabeledDataset images, int epochCount, ulong seed) => teacher is null
+            ? MultiDomainTraining.FitTeacher(model, optimizer, images, IdentityMap.Instance, epochCount, batch, seed)
+            : MultiDomainTraining.FitStudent(model, optimizer, images, loss, teacher, IdentityMap.Instance, epochCount, batch, seed);
+        LabeledDataset First(int count) => count >= data.Count ? data : data.Subset(Enumerable.Range(0, count).ToArray());
+
+        var warmupData = First(Math.Max(1, warmup) * batch);
+        var warmupClock = System.Diagnostics.Stopwatch.StartNew();
+        while (warmup > 0 && warmupClock.Elapsed.TotalSeconds < WarmupSeconds)
+            Fit(warmupData, 1, seed: 0);
+        var timedData = First(Math.Min(stepsTimed, stepsPerEpoch) * batch);
+        var seconds = new double[epochs];
+        double lastLoss = double.NaN;
+        for (int e = 0; e < epochs; e++)
+        {
+            var reports = Fit(timedData, block, seed: (ulong)e + 1);
+            seconds[e] = reports.Sum(r => r.Seconds) * stepsPerEpoch / stepsTimed;
+            lastLoss = reports[^1].TrainLoss;
+        }
+        return (seconds, stepsTimed, stepsPerEpoch, lastLoss);
     }
 
     /// <summary>Peak resident set size of this process (VmHWM in /proc/self/status), MiB; NaN where unavailable.</summary>
