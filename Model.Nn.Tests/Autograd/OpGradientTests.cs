@@ -43,6 +43,9 @@ public class OpGradientTests
     [Fact] public void MatMul() { var r = NewRng(); Check(x => Ops.MatMul(x[0], x[1]), Random(r, 1, 3, 4), Random(r, 1, 4, 5)); }
     [Fact] public void Linear() { var r = NewRng(); Check(x => Ops.Linear(x[0], x[1], x[2]), Random(r, 1, 4, 3), Random(r, 1, 5, 3), Random(r, 1, 5)); }
     [Fact] public void LinearWithoutBias() { var r = NewRng(); Check(x => Ops.Linear(x[0], x[1], null), Random(r, 1, 4, 3), Random(r, 1, 5, 3)); }
+    [Fact] public void GramOfFeatureMaps() { var r = NewRng(); Check(x => Ops.Gram(x[0]), Random(r, 1, 2, 3, 2, 3)); }
+    [Fact] public void GramOfFeatureVectors() { var r = NewRng(); Check(x => Ops.Gram(x[0]), Random(r, 1, 3, 4)); }
+    [Fact] public void GramUsedTwiceAccumulates() { var r = NewRng(); Check(x => Ops.Add(Ops.Gram(x[0]), Ops.Gram(Ops.Scale(x[0], 2f))), Random(r, 1, 2, 2, 5)); }
 
     [Fact] public void ExpandChannels() { var r = NewRng(); var like = Tensor.Zeros(2, 3, 2, 2); Check(x => Ops.Mul(Ops.ExpandChannels(x[0], like), x[1]), Random(r, 1, 3), Random(r, 1, 2, 3, 2, 2)); }
     [Fact] public void ExpandChannelsOfRows() { var r = NewRng(); var like = Tensor.Zeros(4, 3); Check(x => Ops.Square(Ops.ExpandChannels(x[0], like)), Random(r, 1, 3)); }
