@@ -33,10 +33,10 @@ public sealed class MultiDomainExperiment : IExperiment
 
     /// <summary>The sizes of a run: the paper's (full) or a smoke test (quick).</summary>
     private sealed record Sizes(int TeacherEpochs, int BigLimit, int EpochsPerRun, int TestLimit, int VaeEpochs, int VaePairs,
-        int RegressionTeacherEpochs, int StyleSteps)
+        int RegressionTeacherEpochs, int RegressionStudentEpochs, int StyleSteps)
     {
-        public static Sizes Full { get; } = new(10, int.MaxValue, 20, int.MaxValue, 50, int.MaxValue, 20, 100);
-        public static Sizes Quick { get; } = new(1, 6000, 3, 2000, 1, 3000, 2, 10);
+        public static Sizes Full { get; } = new(10, int.MaxValue, 20, int.MaxValue, 50, int.MaxValue, 20, 200, 100);
+        public static Sizes Quick { get; } = new(1, 6000, 3, 2000, 1, 3000, 2, 5, 10);
     }
 
     /// <summary>One line of the §3.4 table: who learns from whom through which map, and the paper's numbers.</summary>
@@ -75,7 +75,7 @@ public sealed class MultiDomainExperiment : IExperiment
         var independentTable = result.AddTable("fmnist_independent", $"FashionMNIST test set, independent seeds: mean ± population sd over {runs} students",
             "student data", "teacher data", "φ", "accuracy", "acc sd", "test CE", "CE sd", "integral", "integral sd", "paper accuracy", "paper CE", "paper integral");
         var teacherTable = result.AddTable("teachers", "Teachers: accuracy on their own domain's test set and through φ on the FashionMNIST test set",
-            "teacher data", "φ", "input", "params", "epochs", "own test", "own accuracy", "accuracy on φ(FMNIST test)", "seconds");
+            "teacher data", "trained through", "input", "params", "epochs", "own test", "own accuracy", "student's φ", "accuracy on φ(FMNIST test)", "seconds");
 
         if (context.FashionMnistOrNote(result) is not { } fashion)
         {
@@ -125,7 +125,7 @@ public sealed class MultiDomainExperiment : IExperiment
             double mapped = Trainer.Evaluate(model, MultiDomainTraining.EvaluationBatches(MultiDomainTraining.Apply(studentMap ?? IdentityMap.Instance, test))).Accuracy;
             var t = new TrainedTeacher(key, data, studentMap?.Name ?? "—", model, own, ownTestName, mapped, watch.Elapsed.TotalSeconds);
             teachers[key] = t;
-            teacherTable.AddRow(data, trainMap.Name, inputs, model.ParameterCount(), reports.Count, ownTestName, own, mapped, t.Seconds);
+            teacherTable.AddRow(data, trainMap.Name, inputs, model.ParameterCount(), reports.Count, ownTestName, own, (studentMap ?? IdentityMap.Instance).Name, mapped, t.Seconds);
             context.Status($"teacher {key}: own accuracy {own:F4}, on φ(FMNIST test) {mapped:F4}");
         }
 
@@ -156,7 +156,7 @@ public sealed class MultiDomainExperiment : IExperiment
             new("FMNIST-Small", "MNIST-Big", "VAE (mean z)", "mnist", vaeMeanMap, false, null, null, null),
         ];
 
-        var curves = new Figure("FashionMNIST test cross-entropy per epoch (mean ± population sd over blocks / seeds)", 1500, 650, rows: 1, cols: 2);
+        var curves = new Figure("FashionMNIST-Small students: test cross-entropy per epoch (mean over blocks / seeds; sd in the tables)", 1500, 650, rows: 1, cols: 2);
         var protocols = new[] { StudentProtocol.ContinuationBlocks(runs, sizes.EpochsPerRun), StudentProtocol.IndependentSeeds(runs, sizes.EpochsPerRun) };
         var loss = new MultiDomainDistillation(new MultiDomainSettings());
         var alone = new MultiDomainDistillation(new MultiDomainSettings(SoftWeight: 0));
@@ -192,7 +192,7 @@ public sealed class MultiDomainExperiment : IExperiment
                     double[] x = Enumerable.Range(1, mean.Length).Select(e => (double)e).ToArray();
                     var axes = curves.Axes(0, p, title: protocol.Kind == ProtocolKind.ContinuationBlocks ? "continuation blocks (authors')" : "independent seeds",
                         xLabel: "epoch of the block / run", yLabel: "test cross-entropy");
-                    axes.MeanBand(x, mean, sd, $"{row.TeacherData} {row.MapLabel}");
+                    axes.Line(x, mean, row.TeacherKey is null ? "student alone" : $"{row.TeacherData}, {(row.Map == IdentityMap.Instance ? "identity" : row.MapLabel)}");
                 }
                 context.Status($"{label} ({protocol.Label}): accuracy {acc:F4} ± {accSd:F4}, CE {ce:F4} ± {ceSd:F4}, integral {integral:F3}");
             }
@@ -246,7 +246,7 @@ public sealed class MultiDomainExperiment : IExperiment
     {
         int examples = 6;
         var inputs = test.Subset(Enumerable.Range(0, examples).ToArray());
-        var figure = new Figure("Example FashionMNIST test images x and φ(x) for each map", 150 * maps.Count, 150 * examples + 40, rows: examples, cols: maps.Count);
+        var figure = new Figure("Example FashionMNIST test images x and phi(x) for each map", 150 * maps.Count, 150 * examples + 40, rows: examples, cols: maps.Count);
         for (int m = 0; m < maps.Count; m++)
         {
             var mapped = MultiDomainTraining.Apply(maps[m].Map, inputs);
@@ -271,14 +271,15 @@ public sealed class MultiDomainExperiment : IExperiment
         var reconstruction = new float[inputs.Count * 784];
         using (Probabilistic.Nn.Autograd.GradMode.NoGrad())
             vae.Reconstruct(new Probabilistic.Nn.Tensors.Tensor(inputs.Features.ToArray(), inputs.Count, 784), meanLatent: true, new Rng(1)).Span.CopyTo(reconstruction);
-        string[] rowNames = ["FashionMNIST x", "φ_VAE(x), mean z", "φ_VAE(x), sampled z", "reconstruction", "an MNIST digit of the class"];
+        string[] rowNames = ["FashionMNIST x", "VAE(x), mean z", "VAE(x), sampled z", "reconstruction", "an MNIST digit of the class"];
         var figure = new Figure("The VAE translator: FashionMNIST → MNIST (rows 2–3), back to FashionMNIST (row 4), and a real digit of the same class", 150 * examples, 150 * rowNames.Length + 40,
             rows: rowNames.Length, cols: examples);
         for (int e = 0; e < examples; e++)
         {
             int label = inputs.Labels[e];
             int digit = Array.IndexOf(mnist.Labels, label);
-            ReadOnlySpan<float>[] images = [inputs.Row(e), translation.Row(e), sampled.Row(e), reconstruction.AsSpan(e * 784, 784), digit >= 0 ? mnist.Row(digit) : new float[784]];
+            float[][] images = [inputs.Row(e).ToArray(), translation.Row(e).ToArray(), sampled.Row(e).ToArray(), reconstruction.AsSpan(e * 784, 784).ToArray(),
+                digit >= 0 ? mnist.Row(digit).ToArray() : new float[784]];
             for (int r = 0; r < images.Length; r++)
                 figure.Axes(r, e, title: e == 0 ? rowNames[r] : null).Image(Pixels(images[r], 28));
         }
@@ -314,8 +315,8 @@ public sealed class MultiDomainExperiment : IExperiment
         var figure = new Figure($"Style transfer with LeNet features ({string.Join(", ", layers)}): the authors' 3 steps and {sizes.StyleSteps} steps", 1250, 330, rows: 1, cols: 5);
         figure.Axes(0, 0, title: "content x").Image(Pixels(content, 28));
         figure.Axes(0, 1, title: "style image").Image(Pixels(style, 28));
-        figure.Axes(0, 2, title: "3 steps (authors')").Image(Pixels(three.Image.Span, 28));
-        figure.Axes(0, 3, title: $"{sizes.StyleSteps} steps").Image(Pixels(outcome.Image.Span, 28));
+        figure.Axes(0, 2, title: "3 steps (authors')").Image(Pixels(three.Images.Span, 28));
+        figure.Axes(0, 3, title: $"{sizes.StyleSteps} steps").Image(Pixels(outcome.Images.Span, 28));
         var lossAxes = figure.Axes(0, 4, title: "style loss per step", xLabel: "step", logY: true);
         lossAxes.Line(outcome.Losses.Select((_, i) => (double)i).ToArray(), outcome.Losses.Select(l => Math.Max(l.Style, 1e-12)).ToArray(), "style");
         result.Figures["style_transfer"] = figure;
@@ -333,7 +334,7 @@ public sealed class MultiDomainExperiment : IExperiment
     private static void Regression(ExperimentContext context, ExperimentResult result, Sizes sizes, int runs, ulong baseSeed)
     {
         var (bigSet, smallSet, trainSet, testSet) = RegressionData(10_000, 100, seed: 42);
-        var table = result.AddTable("regression", $"Regression with an X-dependent target: test MSE after {sizes.EpochsPerRun} epochs, mean ± population sd over {runs} independent students (noise variance 0.09 is the floor)",
+        var table = result.AddTable("regression", $"Regression with an X-dependent target: test MSE after {sizes.RegressionStudentEpochs} epochs (batch 100), mean ± population sd over {runs} independent students (noise variance 0.09 is the floor)",
             "student data", "teacher data", "φ", "test MSE", "MSE sd", "teacher test MSE");
         result.Config["regression"] = "y = sin(2u) + u + v²/2 − 1/2 + N(0, 0.3²), u = Xa/|a|, v = Xb/|b|, X = [1, N(0, I_99)]; 10,000 rows split 9,000/1,000, then 8,700/300 (seed 42)";
         var sine = ElementwiseMap.Sine;
@@ -367,7 +368,7 @@ public sealed class MultiDomainExperiment : IExperiment
                 var rng = new Rng(baseSeed + (ulong)r);
                 var student = new Mlp(rng, 100, 32, 1);
                 finals[r] = MultiDomainTraining.FitRegression(student, new Adam(student.Parameters(), 1e-3f), row.Data, loss, row.Model, row.Map,
-                    sizes.EpochsPerRun, 100, rng.NextUInt64(), testSet)[^1];
+                    sizes.RegressionStudentEpochs, 100, rng.NextUInt64(), testSet)[^1];
             }
             var (mean, sd) = ProtocolResult.MeanAndPopulationSd(finals);
             table.AddRow(row.Student, row.Teacher, row.MapName, mean, sd, row.TeacherMse);
