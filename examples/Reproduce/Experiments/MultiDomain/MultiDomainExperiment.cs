@@ -272,7 +272,7 @@ public sealed class MultiDomainExperiment : IExperiment
         using (Probabilistic.Nn.Autograd.GradMode.NoGrad())
             vae.Reconstruct(new Probabilistic.Nn.Tensors.Tensor(inputs.Features.ToArray(), inputs.Count, 784), meanLatent: true, new Rng(1)).Span.CopyTo(reconstruction);
         string[] rowNames = ["FashionMNIST x", "VAE(x), mean z", "VAE(x), sampled z", "reconstruction", "an MNIST digit of the class"];
-        var figure = new Figure("The VAE translator: FashionMNIST → MNIST (rows 2–3), back to FashionMNIST (row 4), and a real digit of the same class", 150 * examples, 150 * rowNames.Length + 40,
+        var figure = new Figure("The VAE translator: FashionMNIST to MNIST (rows 2-3), back to FashionMNIST (row 4), a real digit of the same class", 150 * examples, 150 * rowNames.Length + 40,
             rows: rowNames.Length, cols: examples);
         for (int e = 0; e < examples; e++)
         {
