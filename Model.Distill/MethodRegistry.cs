@@ -51,6 +51,7 @@ public static class MethodRegistry
         .. Inference.InferenceFamily.Methods,
         .. Bayesian.BayesianFamily.Methods,
         .. MultiDomain.MultiDomainFamily.Methods,
+        .. DarkKnowledge.DarkKnowledgeFamily.Methods,
     ]));
 
     /// <summary>All registered methods, in registration order (families in the order of the seeds).</summary>
