@@ -11,6 +11,7 @@ public static class ExperimentRegistry
         new ProbabilisticExperiment(),
         new BayesianExperiment(),
         new MultiDomain.MultiDomainExperiment(),
+        new DarkKnowledge.DarkKnowledgeExperiment(),
     ];
 
     /// <summary>The experiment called <paramref name="name"/> (case-insensitive), or null.</summary>
