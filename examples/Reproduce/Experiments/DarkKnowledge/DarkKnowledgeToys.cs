@@ -97,6 +97,7 @@ internal static class DarkKnowledgeToys
         double[] paper = [0.246, 0.007, 0.031, 0.014, 0.009];
         int[][] students = [[2, 10, 2], [2, 100, 2], [2, 10, 10, 2]];
         var kls = names.Select(_ => new List<double>()).ToArray();
+        var toSgld = names.Select(_ => new List<double>()).ToArray();
         int sgldKept = 0;
         double[]? mapShown = null, sgldShown = null, studentShown = null;
         foreach (ulong seed in context.Seeds)
@@ -110,6 +111,7 @@ internal static class DarkKnowledgeToys
             AddProbabilities(map, grid, mapP);
             kls[0].Add(MeanKl(reference, mapP));
 
+            double[]? sgldP = null;
             for (int s = 0; s < students.Length; s++)
             {
                 var teacher = new Mlp(new Rng(initSeed), 2, 10, 2);
@@ -137,7 +139,7 @@ internal static class DarkKnowledgeToys
                 kls[2 + s].Add(MeanKl(reference, studentP));
                 if (s == 0)
                 {
-                    var sgldP = new double[reference.Length];
+                    sgldP = new double[reference.Length];
                     for (int k = 0; k < store!.Count; k++)
                     {
                         store.LoadInto(k, vector!);
@@ -148,17 +150,20 @@ internal static class DarkKnowledgeToys
                     kls[1].Add(MeanKl(reference, sgldP));
                     if (seed == context.Seeds[0]) { sgldShown = sgldP; studentShown = studentP; }
                 }
+                toSgld[2 + s].Add(MeanKl(sgldP!, studentP));
             }
             if (seed == context.Seeds[0]) mapShown = mapP;
-            context.Status($"toy2d seed {seed}: KL " + string.Join(", ", names.Select((name, i) => $"{name} {kls[i][^1]:F4}")));
+            context.Status($"toy2d seed {seed}: KL " + string.Join(", ", names.Select((name, i) => $"{name} {kls[i][^1]:F4}"))
+                + "; students' KL to the SGLD ensemble " + string.Join(", ", toSgld.Skip(2).Select(k => $"{k[^1]:F4}")));
         }
 
         int weights = Weights([2, 10, 2]);
         int[] parameters = [weights, weights * sgldKept, weights, Weights(students[1]), Weights(students[2])];
         var table = result.AddTable("toy2d", $"Toy 2-D classification (two moons, {n} points): mean grid KL(p_HMC ‖ p_model) over a {sizes.Grid}×{sizes.Grid} grid, mean ± sd over {context.Seeds.Count} seeds; params count weights only (SGLD: weights × samples kept)",
-            "model", "params", "KL", "KL sd", "paper KL");
+            "model", "params", "KL", "KL sd", "paper KL", "KL to SGLD ensemble");
         for (int i = 0; i < names.Length; i++)
-            table.AddRow(names[i], parameters[i], kls[i].Average(), SeedStatistics.StandardDeviation(kls[i]), paper[i]);
+            table.AddRow(names[i], parameters[i], kls[i].Average(), SeedStatistics.StandardDeviation(kls[i]), paper[i],
+                toSgld[i].Count > 0 ? toSgld[i].Average() : null);
 
         var figure = new Figure($"Toy 2-D: predictive p(y = 1 | x) on the grid, first seed; the {n} two-moons points, class 0 white, class 1 black", 1800, 480, rows: 1, cols: 4);
         (string Title, double[] P)[] panels = [("HMC reference", reference), ("SGD (MAP)", mapShown!), ($"SGLD ensemble ({sgldKept} samples)", sgldShown!), ("distilled 2-10-2", studentShown!)];
@@ -354,7 +359,7 @@ internal static class DarkKnowledgeToys
             context.Status($"toy1d seed {seed}: {store.Count} ensemble samples; |Δ mean| inside {stats[0].Mean[^1]:F3}, outside {stats[1].Mean[^1]:F3}; |Δ sd| inside {stats[0].Sd[^1]:F3}, outside {stats[1].Sd[^1]:F3}");
             if (figure is null)
             {
-                figure = new Figure($"Toy 1-D (first seed): SGLD ensemble ({store.Count} samples, with noise 1/λ_n) and student, mean ± 2 sd", 1000, 600);
+                figure = new Figure($"Toy 1-D, first seed: SGLD ensemble ({store.Count} samples, noise 1/λ_n included) vs student, mean ± 2 sd", 1200, 600);
                 var axes = figure.Axes(0, 0, xLabel: "x", yLabel: "y");
                 axes.Band(gridX, Sub(ensembleMean, ensembleSd, -2), Sub(ensembleMean, ensembleSd, 2), "SGLD ensemble ± 2 sd", Palette.Get(0));
                 axes.Line(gridX, ensembleMean, "SGLD ensemble mean", Palette.Get(0));
