@@ -359,7 +359,7 @@ internal static class DarkKnowledgeToys
             context.Status($"toy1d seed {seed}: {store.Count} ensemble samples; |Δ mean| inside {stats[0].Mean[^1]:F3}, outside {stats[1].Mean[^1]:F3}; |Δ sd| inside {stats[0].Sd[^1]:F3}, outside {stats[1].Sd[^1]:F3}");
             if (figure is null)
             {
-                figure = new Figure($"Toy 1-D, first seed: SGLD ensemble ({store.Count} samples, noise 1/λ_n included) vs student, mean ± 2 sd", 1200, 600);
+                figure = new Figure($"Toy 1-D (seed 1 of {context.Seeds.Count}): SGLD ensemble ({store.Count} samples) vs student, ± 2 sd", 1200, 600);
                 var axes = figure.Axes(0, 0, xLabel: "x", yLabel: "y");
                 axes.Band(gridX, Sub(ensembleMean, ensembleSd, -2), Sub(ensembleMean, ensembleSd, 2), "SGLD ensemble ± 2 sd", Palette.Get(0));
                 axes.Line(gridX, ensembleMean, "SGLD ensemble mean", Palette.Get(0));
