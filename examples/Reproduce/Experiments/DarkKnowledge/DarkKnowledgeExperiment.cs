@@ -22,6 +22,8 @@ public sealed class DarkKnowledgeExperiment : IExperiment
     /// <summary>The parts, in the order they run; each adds its tables, figures and notes to the result.</summary>
     private static readonly (string Name, Action<ExperimentContext, ExperimentResult> Run)[] Parts =
     [
+        ("toy2d", DarkKnowledgeToys.Toy2d),
+        ("toy1d", DarkKnowledgeToys.Toy1d),
         ("classification", DarkKnowledgeClassification.Run),
         ("regression", DarkKnowledgeRegression.Run),
     ];
