@@ -102,7 +102,7 @@ public sealed class Rng : IUniformSource
     /// blocks of 16 values computed in 8-lane float vectors (<see cref="Vector256"/>: the same arithmetic with or
     /// without AVX, so the values depend only on the generator's state). Each block takes 8 <see cref="NextUInt64"/>
     /// draws, one per pair: its high 31 bits give u₁ = (k + ½)/2³¹ ∈ (0, 1] (so |z| ≤ √(2·32·ln 2) ≈ 6.66), its low 24
-    /// bits the angle 2π·u₂; the block's first 8 values are r·cos θ, the next 8 r·sin θ with r = √(−2 ln u₁). A final
+    /// bits k the angle θ = 2π·k/2²⁴; the block's first 8 values are r·cos θ, the next 8 r·sin θ with r = √(−2 ln u₁). A final
     /// partial block of k &lt; 16 values takes min(k, 8) draws. Much faster than calling <see cref="Normal()"/> per
     /// element (a different stream: it neither uses nor changes the cached second value of <see cref="Normal()"/>).
     /// </summary>
@@ -113,9 +113,7 @@ public sealed class Rng : IUniformSource
         Span<int> low = stackalloc int[Lanes];
         Span<float> tail = stackalloc float[Block];
         var half = Vector256.Create(0.5f);
-        var radiusScale = Vector256.Create(-2f);
         var toUnit31 = Vector256.Create(1f / 2147483648f);     // 2^-31
-        var toAngle = Vector256.Create(2f * MathF.PI / 16777216f); // 2π · 2^-24
         int i = 0;
         while (i < destination.Length)
         {
@@ -129,10 +127,8 @@ public sealed class Rng : IUniformSource
             }
             for (int k = pairs; k < Lanes; k++) high[k] = low[k] = 0;
             var u1 = (Vector256.ConvertToSingle(Vector256.Create<int>(high)) + half) * toUnit31;
-            var theta = Vector256.ConvertToSingle(Vector256.Create<int>(low)) * toAngle;
-            // max(·, 0): u₁ may round to 1, where an approximate log must not give a tiny positive value (√ of a negative).
-            var r = Vector256.Sqrt(Vector256.Max(radiusScale * Vector256.Log(u1), Vector256<float>.Zero));
-            var (sin, cos) = Vector256.SinCos(theta);
+            var r = BoxMuller.Radius(u1);
+            var (sin, cos) = BoxMuller.SinCosOfTurn(Vector256.Create<int>(low));
             if (remaining >= Block)
             {
                 (r * cos).CopyTo(destination.Slice(i, Lanes));
