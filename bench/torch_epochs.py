@@ -17,7 +17,7 @@ The multi-domain workloads (issue #13), the loops of MultiDomainTraining.FitTeac
 bdk-step (issue #15): one iteration of Algorithm 1 (distilled SGLD, the loop of DistilledSgld.Step), written by hand:
 the teacher MLP 784-400-400-10 takes an SGLD step on a labelled minibatch of M = 100 from a per-epoch permutation
 of all 60,000 images (mean cross-entropy backward, then under torch.no_grad
-p += -(eta/2)(lam p + N grad) + N(0, eta), eta = 4e-5, lam = 1, N = 60,000); then D' = 100 random training rows
+p += -(eta/2)(lam p + N grad) + N(0, eta), eta = 4e-6 (4e-5 diverges at N = 60,000, see bench/README.md), lam = 1, N = 60,000); then D' = 100 random training rows
 + N(0, 0.001^2), the teacher's softmax on D' (eval, no_grad), and one step of the student 784-400-400-10 on
 -(p_teacher * log_softmax(s)).sum(1).mean() with torch.optim.Adam(lr 1e-3, weight_decay 1e-4) (coupled L2: the
 decay is added to the gradient, as ours). Both losses are read (.item()) every iteration, as ours checks them.

@@ -25,7 +25,7 @@ namespace Probabilistic.Bench;
 /// not change the work).
 /// <c>bdk-step</c> (issue #15) is one iteration of Algorithm 1 through <see cref="DistilledSgld.Run"/> (built by
 /// <see cref="BayesianDarkKnowledge.Create"/>): the teacher 784-400-400-10 takes an SGLD step on a labelled minibatch of
-/// M = 100 (η = 4e-5 constant, λ = 1, N = 60,000), then D' = 100 training rows + N(0, 0.001²), the teacher's softmax on
+/// M = 100 (η = 4e-6 constant, λ = 1, N = 60,000), then D' = 100 training rows + N(0, 0.001²), the teacher's softmax on
 /// it (evaluation mode, no gradient), and one step of the student 784-400-400-10 (soft cross-entropy, Adam lr 1e-3 with
 /// coupled L2 γ = 1e-4). Its "epoch" is one iteration: the times are seconds per iteration (<c>--steps S</c> iterations
 /// per sample, their mean).
@@ -57,7 +57,8 @@ internal static class EpochsBench
 
     /// <summary>
     /// The settings of <c>bdk-step</c> (methods.md §5.4's MNIST run, with Adam for the student): M = |D'| = 100,
-    /// η = 4e-5 constant, λ = 1, σ = 0.001, student Adam lr 1e-3 with coupled L2 γ = 1e-4, constant rates.
+    /// η = 4e-6 constant (4e-5, the port's value for ~10k examples, diverges with N = 60,000: see bench/README.md), λ = 1, σ = 0.001,
+    /// student Adam lr 1e-3 with coupled L2 γ = 1e-4, constant rates.
     /// </summary>
     internal static readonly DarkKnowledgeSettings DarkKnowledge = new(
         TeacherBatchSize: 100, StudentBatchSize: 100, TeacherStepSize: 4e-6, TeacherStepDecay: 1, TeacherPriorPrecision: 1,
