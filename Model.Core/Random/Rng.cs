@@ -6,7 +6,8 @@ namespace Probabilistic.Core.Random;
 /// The toolkit's seeded random generator: xoshiro256** (Blackman and Vigna, 2018) seeded through SplitMix64.
 /// The bit stream depends only on the seed, so the same seed gives the same data on every machine
 /// (System.Random's algorithm is an implementation detail of the runtime and may change).
-/// Doubles use the top 53 bits; normals use the Marsaglia polar method with its second value cached.
+/// Doubles use the top 53 bits; normals use the Marsaglia polar method with its second value cached (<see cref="FillNormal"/>,
+/// for many at once, a vectorised Box–Muller).
 /// Not thread-safe: give each thread its own generator, e.g. via <see cref="Split"/>.
 /// </summary>
 public sealed class Rng : IUniformSource
