@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GEMM benchmark, ours against PyTorch/numpy on the system BLAS, in one run.
-# Usage: bench/run.sh [--quick] [--rounds N]   (then bench/run_epochs.sh: all epoch workloads, md-teacher/md-student included)
+# Usage: bench/run.sh [--quick] [--rounds N]   (then bench/run_epochs.sh: all epoch workloads, md-teacher/md-student and bdk-step included)
 # Writes results/bench/gemm.csv (every measurement) and results/bench/gemm.md (table with ratios and % of peak).
 # The machine may be shared: every number is the best of several repetitions, and the whole set (ours, PyTorch
 # default, PyTorch tuned) is measured in N interleaved rounds (default 2), keeping each one's best round.

@@ -3,7 +3,9 @@
 # /usr/bin/python3, 2 threads) in default and tuned environments, in one run.
 # Usage: bench/run_epochs.sh [--quick] [--models m1,m2,...]
 #   models: logistic, mlp, lenet, cnn, md-teacher, md-student (issue #13's multi-domain teacher and student,
-#   through MultiDomainTraining); default all. Only the md ones: bench/run_epochs.sh --models md-teacher,md-student
+#   through MultiDomainTraining), bdk-step (issue #15: one distilled-SGLD iteration of the 784-400-400-10 pair through
+#   DistilledSgld, timed per iteration); default all. Only the md ones: bench/run_epochs.sh --models md-teacher,md-student;
+#   only distilled SGLD: bench/run_epochs.sh --models bdk-step
 # Every (model, implementation) runs in a fresh process, so the peak RSS is that model's alone; implementations are
 # interleaved per model so a change of machine load affects all three alike. The load average is recorded per model.
 # Writes results/bench/epochs.csv (every measurement) and results/bench/epochs.md (table with ratios).
@@ -16,14 +18,15 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 
 # Protocol: full epochs (best and median of 3) except the slow CNN, timed over part of an epoch and scaled, and the
-# 10-step md-student epoch, timed as the mean of 20 epochs (200 steps) per sample.
-models=(logistic mlp lenet cnn md-teacher md-student)
-declare -A steps=([logistic]=0 [mlp]=0 [lenet]=0 [cnn]=200 [md-teacher]=0 [md-student]=200)
+# 10-step md-student epoch, timed as the mean of 20 epochs (200 steps) per sample; bdk-step: the mean of 200
+# iterations per sample (its "epoch" is one iteration).
+models=(logistic mlp lenet cnn md-teacher md-student bdk-step)
+declare -A steps=([logistic]=0 [mlp]=0 [lenet]=0 [cnn]=200 [md-teacher]=0 [md-student]=200 [bdk-step]=200)
 epochs=3 warmup=50
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) epochs=1 warmup=50
-             steps=([logistic]=200 [mlp]=100 [lenet]=100 [cnn]=30 [md-teacher]=100 [md-student]=50); shift;;
+             steps=([logistic]=200 [mlp]=100 [lenet]=100 [cnn]=30 [md-teacher]=100 [md-student]=50 [bdk-step]=50); shift;;
     --models) IFS=, read -r -a models <<< "$2"; shift 2;;
     *) echo "usage: bench/run_epochs.sh [--quick] [--models m1,m2,...]" >&2; exit 2;;
   esac
@@ -67,7 +70,8 @@ import csv, sys
 runs, loads, md_path, uptime_end = sys.argv[1:5]
 rows = list(csv.DictReader(open(runs)))
 load = {r["model"]: r["load1_before"] for r in csv.DictReader(open(loads))}
-target = {"logistic": 0.2, "mlp": 0.8, "lenet": 1.0, "cnn": 1.0, "md-teacher": 0.8, "md-student": 0.8}
+target = {"logistic": 0.2, "mlp": 0.8, "lenet": 1.0, "cnn": 1.0, "md-teacher": 0.8, "md-student": 0.8, "bdk-step": 0.8}
+per_iteration = {"bdk-step"}  # seconds per iteration (one "epoch" = one iteration), 5 decimals
 def get(model, impl):
     return next((r for r in rows if r["model"] == model and r["impl"] == impl), None)
 lines = ["| model | batch | timed steps/epoch | ours s/epoch | torch default | torch tuned | ours/best torch | target | "
@@ -83,8 +87,10 @@ for model in target:
     torch_rss = min(rss(d), rss(t))
     ratio = best(o) / torch_best
     verdict = "meets" if ratio <= target[model] else "misses"
-    lines.append(f"| {model} | {o['batch']} | {o['steps_timed']}/{o['steps_per_epoch']} | {best(o):.3f} | {best(d):.3f} | "
-                 f"{best(t):.3f} | {ratio:.2f} | ≤ {target[model]} ({verdict}) | {rss(o):.0f} | {rss(d):.0f} | "
+    digits = 5 if model in per_iteration else 3
+    name = f"{model} (s/iteration)" if model in per_iteration else model
+    lines.append(f"| {name} | {o['batch']} | {o['steps_timed']}/{o['steps_per_epoch']} | {best(o):.{digits}f} | {best(d):.{digits}f} | "
+                 f"{best(t):.{digits}f} | {ratio:.2f} | ≤ {target[model]} ({verdict}) | {rss(o):.0f} | {rss(d):.0f} | "
                  f"{rss(t):.0f} | {rss(o) / torch_rss:.2f} | {load.get(model, '?')} |")
 notes = ["", "Seconds per epoch: best of the timed epochs (medians in epochs.csv); where fewer steps than an epoch were "
          "timed, the time is scaled to the full epoch. PyTorch 1.13, 2 threads; tuned = OMP_WAIT_POLICY=PASSIVE, "
@@ -92,7 +98,10 @@ notes = ["", "Seconds per epoch: best of the timed epochs (medians in epochs.csv
          "fresh process. md-teacher: MultiDomainTraining.FitTeacher (identity map) on FashionMNIST-Big (59,000); "
          "md-student: MultiDomainTraining.FitStudent on FashionMNIST-Small (1,000), CE + soft CE against a frozen "
          "teacher MLP [784,256,128,64,64,10] on phi(x) = x in every step; timed steps above one epoch are whole "
-         "epochs per sample, reported per epoch. load1 = 1-minute load average before the model; at the end: "
+         "epochs per sample, reported per epoch. bdk-step: one iteration of distilled SGLD (DistilledSgld.Run; "
+         "teacher and student MLP 784-400-400-10, M = |D'| = 100, SGLD eta 4e-6, lambda 1, N 60,000, D' noise 0.001, "
+         "student Adam 1e-3 with coupled L2 1e-4), seconds per iteration, the mean of the timed iterations per sample. "
+         "load1 = 1-minute load average before the model; at the end: "
          + uptime_end.strip()]
 text = "\n".join(lines + notes) + "\n"
 open(md_path, "w").write(text)

@@ -14,11 +14,21 @@ The multi-domain workloads (issue #13), the loops of MultiDomainTraining.FitTeac
   CE(labels) + soft CE = -(softmax(t) * log_softmax(s)).sum(1).mean(), t the frozen teacher's logits on x
   (eval mode, torch.no_grad, every step; a freshly initialised teacher, as ours).
 
-usage: torch_epochs.py [--models logistic,mlp,lenet,cnn,md-teacher,md-student] [--epochs N] [--steps S] [--warmup W]
+bdk-step (issue #15): one iteration of Algorithm 1 (distilled SGLD, the loop of DistilledSgld.Step), written by hand:
+the teacher MLP 784-400-400-10 takes an SGLD step on a labelled minibatch of M = 100 from a per-epoch permutation
+of all 60,000 images (mean cross-entropy backward, then under torch.no_grad
+p += -(eta/2)(lam p + N grad) + N(0, eta), eta = 4e-6 (4e-5 diverges at N = 60,000, see bench/README.md), lam = 1, N = 60,000); then D' = 100 random training rows
++ N(0, 0.001^2), the teacher's softmax on D' (eval, no_grad), and one step of the student 784-400-400-10 on
+-(p_teacher * log_softmax(s)).sum(1).mean() with torch.optim.Adam(lr 1e-3, weight_decay 1e-4) (coupled L2: the
+decay is added to the gradient, as ours). Both losses are read (.item()) every iteration, as ours checks them.
+Its "epoch" is one iteration: --steps S iterations per sample, their mean time.
+
+usage: torch_epochs.py [--models logistic,mlp,lenet,cnn,md-teacher,md-student,bdk-step] [--epochs N] [--steps S] [--warmup W]
                        [--threads T] [--csv FILE] [--label torch]
 """
 import argparse
 import gzip
+import math
 import os
 import resource
 import statistics
@@ -63,7 +73,11 @@ SETTINGS = {
     "cnn": (64, True, cnn),
     "md-teacher": (64, False, md_teacher),
     "md-student": (100, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))),
+    "bdk-step": (100, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 400), nn.ReLU(),
+                                                   nn.Linear(400, 400), nn.ReLU(), nn.Linear(400, 10))),
 }
+# bdk-step: methods.md section 5.4's MNIST settings with an Adam student (EpochsBench.DarkKnowledge)
+BDK_ETA, BDK_PRIOR, BDK_SIGMA, BDK_STUDENT_LR, BDK_GAMMA = 4e-6, 1.0, 0.001, 1e-3, 1e-4
 SMALL_COUNT = 1000  # FashionMNIST-Small; the other 59,000 training images are Big
 BIG_SMALL_SEED = 1234
 LEARNING_RATE = 1e-3
@@ -134,6 +148,71 @@ def run_epoch(model, optimizer, x, y, batch, steps, generator, loss_fn=None):
     return time.perf_counter() - start, total / steps
 
 
+class DistilledSgld:
+    """Algorithm 1 by hand: an SGLD teacher step on a labelled minibatch, then one student step on D'."""
+
+    def __init__(self, factory, x, y, batch):
+        self.teacher, self.student = factory(), factory()
+        self.teacher_params = list(self.teacher.parameters())
+        self.optimizer = torch.optim.Adam(self.student.parameters(), lr=BDK_STUDENT_LR, weight_decay=BDK_GAMMA)
+        self.x, self.y, self.batch = x.reshape(x.shape[0], -1), y, batch  # rows of 784, as D' is drawn
+        self.n = x.shape[0]
+        self.per_epoch = self.n // batch  # a short last batch is dropped, as DistilledSgld.Run does
+        self.generator = torch.Generator().manual_seed(1)
+        self.order, self.t = None, 0
+        self.noise_std = math.sqrt(BDK_ETA)
+
+    def step(self):
+        """One iteration; returns (teacher loss, student loss)."""
+        k = self.t % self.per_epoch
+        if k == 0:
+            self.order = torch.randperm(self.n, generator=self.generator)
+        idx = self.order[k * self.batch:(k + 1) * self.batch]
+        self.t += 1
+        # teacher: SGLD on the minibatch mean NLL
+        self.teacher.train()
+        for p in self.teacher_params:
+            p.grad = None
+        loss = F.cross_entropy(self.teacher(self.x[idx]), self.y[idx])
+        teacher_loss = loss.item()
+        loss.backward()
+        with torch.no_grad():
+            for p in self.teacher_params:
+                p.add_(-(BDK_ETA / 2) * (BDK_PRIOR * p + self.n * p.grad))
+                p.add_(torch.randn_like(p) * self.noise_std)
+        # D' = training rows + N(0, sigma^2); the current teacher sample's predictive on it
+        rows = torch.randint(self.n, (self.batch,), generator=self.generator)
+        d = self.x[rows] + torch.randn(self.batch, self.x.shape[1]) * BDK_SIGMA
+        self.teacher.eval()
+        with torch.no_grad():
+            target = F.softmax(self.teacher(d), dim=1)
+        # student: soft cross-entropy, Adam with coupled L2
+        self.optimizer.zero_grad()
+        student_loss = -(target * F.log_softmax(self.student(d), dim=1)).sum(1).mean()
+        value = student_loss.item()
+        student_loss.backward()
+        self.optimizer.step()
+        return teacher_loss, value
+
+
+def time_distilled_sgld(factory, x, y, batch, a):
+    """Warm-up (rounds of --warmup iterations, at least WARMUP_SECONDS), then --epochs samples of --steps iterations;
+    seconds per iteration, as EpochsBench.TimeDistilledSgld."""
+    run = DistilledSgld(factory, x, y, batch)
+    iterations = max(1, a.steps)
+    warmup_start = time.perf_counter()
+    while a.warmup > 0 and time.perf_counter() - warmup_start < WARMUP_SECONDS:
+        for _ in range(a.warmup):
+            run.step()
+    seconds, loss = [], float("nan")
+    for _ in range(a.epochs):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            _, loss = run.step()
+        seconds.append((time.perf_counter() - start) / iterations)
+    return seconds, iterations, loss
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", default=",".join(SETTINGS))
@@ -151,6 +230,16 @@ def main():
     print(f"{a.label}: torch {torch.__version__}, threads {torch.get_num_threads()}")
     for name in a.models.split(","):
         batch, images, factory = SETTINGS[name]
+        if name == "bdk-step":
+            seconds, iterations, loss = time_distilled_sgld(factory, x, y, batch, a)
+            seconds.sort()
+            best, median = seconds[0], statistics.median(seconds)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"{name:<9} batch {batch:3d}: best {best:.5f} s/iteration, median {median:.5f} (mean of {iterations} "
+                  f"iterations per sample), last loss {loss:.3f}, peak RSS {peak:.0f} MiB")
+            rows.append(",".join(str(v) for v in (a.label, name, batch, iterations, 1, a.epochs,
+                                                  f"{best:.6f}", f"{median:.6f}", f"{peak:.4f}", a.threads)))
+            continue
         xs, ys, loss_fn = (x.view(-1, 1, 28, 28) if images else x), y, None
         if name.startswith("md-"):
             # Big/Small: a seeded split, both parts copied out of the training set (as FashionMnist.BigSmall does)

@@ -95,9 +95,11 @@ public class DistilledSgldBehaviourTests(ITestOutputHelper output)
         double single = MeanKl(average, Probabilities(lastOnly, grid));
         double lastSample = MeanKl(average, Probabilities(teacher, grid));
         output.WriteLine($"mean grid KL to the average of {samples} teacher samples: distilled {distilled:F4}, student of the last sample {single:F4}, last sample itself {lastSample:F4}");
-        // Measured (this seed): distilled 0.0063, last-sample student 0.0183, the last sample itself 0.0182. Over model and
-        // SGLD-noise seeds 0..4 of this set-up: distilled 0.006-0.031 against the last sample's 0.018-0.173.
-        Assert.True(distilled < 0.015, $"distilled KL {distilled}");
+        // Measured (this seed, SGLD noise from Rng.FillNormal): distilled 0.0163, last-sample student 0.1755, the last
+        // sample itself 0.2086 (with the earlier per-element Rng.Normal noise: 0.0063, 0.0183, 0.0182). Over model and
+        // SGLD-noise seeds 0..4 of this set-up (per-element noise): distilled 0.006-0.031 against the last sample's
+        // 0.018-0.173, so the absolute bound covers that range and the relative one carries the claim.
+        Assert.True(distilled < 0.035, $"distilled KL {distilled}");
         Assert.True(distilled < 0.5 * single, $"distilled {distilled} vs last-sample student {single}");
     }
 

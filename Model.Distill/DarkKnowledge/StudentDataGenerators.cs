@@ -89,7 +89,7 @@ public sealed class UniformBox : IStudentDataGenerator
 /// <summary>
 /// Training inputs plus Gaussian noise (methods.md §5.1, the generator for images; §5.3 leaves σ open: 0.05 for
 /// Boston, 0.1 or 0.001 for MNIST in §5.2/§5.4): each point is a training row chosen uniformly at random with
-/// independent N(0, σ²) noise added to every value, optionally clipped to [<see cref="ClipLow"/>,
+/// independent N(0, σ²) noise added to every value (<see cref="Rng.FillNormal"/>, one call per point), optionally clipped to [<see cref="ClipLow"/>,
 /// <see cref="ClipHigh"/>] (off by default).
 /// </summary>
 public sealed class NoisyTrainingInputs : IStudentDataGenerator
@@ -144,9 +144,11 @@ public sealed class NoisyTrainingInputs : IStudentDataGenerator
         {
             var row = _data.Row(rng.NextInt(_data.Count));
             var dst = destination.Slice(r * d, d);
+            rng.FillNormal(dst);
+            float sigma = (float)Sigma;
             for (int j = 0; j < d; j++)
             {
-                float v = (float)(row[j] + Sigma * rng.Normal());
+                float v = row[j] + sigma * dst[j];
                 dst[j] = Clip ? Math.Clamp(v, ClipLow, ClipHigh) : v;
             }
         }

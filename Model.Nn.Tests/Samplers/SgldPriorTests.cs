@@ -38,6 +38,33 @@ public class SgldPriorTests
         Assert.Equal(2000, sgld.Steps);
     }
 
+    [Fact]
+    public void OneStepHasTheLangevinDriftAndVarianceInEveryCoordinate()
+    {
+        // θ' = θ + (η/2)(−λθ − N·g) + N(0, η): with the same θ and g in 100,003 coordinates (the vector path and a
+        // scalar tail), the residuals θ' − θ − drift are N(0, η) draws: mean 0 (sd √(η/d)) and variance η (sd η√(2/d)).
+        const int d = 100_003;
+        const double eta = 1e-3, lambda = 2, n = 50;
+        const float theta0 = 0.7f, g0 = -0.3f;
+        var theta = Tensor.Full(theta0, d);
+        theta.RequiresGrad = true;
+        theta.Grad = Tensor.Full(g0, d);
+        new Sgld([theta], eta, lambda, n, seed: 9).Step();
+        double drift = eta / 2 * (-lambda * theta0 - n * g0);
+        double sum = 0, squares = 0;
+        foreach (float v in theta.Span)
+        {
+            double r = v - theta0 - drift;
+            sum += r;
+            squares += r * r;
+        }
+        double mean = sum / d, variance = squares / d - mean * mean;
+        Assert.InRange(mean, -5 * Math.Sqrt(eta / d), 5 * Math.Sqrt(eta / d));
+        Assert.InRange(variance, eta * (1 - 5 * Math.Sqrt(2.0 / d)), eta * (1 + 5 * Math.Sqrt(2.0 / d)));
+        // The tail coordinates (past the last whole vector) get noise too.
+        Assert.NotEqual(theta.Span[d - 1], theta.Span[d - 2]);
+    }
+
     [Theory]
     [InlineData(0.01, 1e-4, 1_000_000, 0.55)]
     [InlineData(0.5, 0.2, 37, 1.0)]

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Probabilistic.Core.Random;
 using Probabilistic.Nn.Tensors;
 
@@ -10,11 +12,13 @@ namespace Probabilistic.Nn.Optim;
 /// with a Gaussian prior of precision λ (<see cref="ParameterGroup.WeightDecay"/> is that λ) and N the data set's size.
 /// η is the group's learning rate, so any <see cref="LearningRateSchedule"/> stepped once per iteration sets the step
 /// schedule (e.g. <see cref="PolynomialDecay"/> for a(b + t)^−γ). The injected noise is drawn from the sampler's own
-/// seeded generator, so a chain is deterministic under its seed.
+/// seeded generator, one <see cref="Rng.FillNormal"/> per parameter tensor per step (into a buffer reused across
+/// steps), so a chain is deterministic under its seed.
 /// </summary>
 public sealed class Sgld : Optimizer
 {
     private readonly Rng _rng;
+    private float[] _noise = [];
 
     /// <summary>N: the number of training examples the minibatch mean stands for (the likelihood scale N/M·M).</summary>
     public double DatasetSize { get; }
@@ -41,8 +45,22 @@ public sealed class Sgld : Optimizer
     {
         double eta = group.LearningRate, lambda = group.WeightDecay, n = DatasetSize;
         float half = (float)(eta / 2), noise = (float)Math.Sqrt(eta), prior = (float)lambda, scale = (float)n;
-        for (int i = 0; i < value.Length; i++)
-            value[i] += -half * (prior * value[i] + scale * grad[i]) + noise * (float)_rng.Normal();
+        if (_noise.Length < value.Length) _noise = new float[value.Length];
+        var z = _noise.AsSpan(0, value.Length);
+        _rng.FillNormal(z);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && value.Length >= Vector<float>.Count)
+        {
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(value);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(grad);
+            var zv = MemoryMarshal.Cast<float, Vector<float>>(z);
+            Vector<float> h = new(-half), p = new(prior), s = new(scale), sd = new(noise);
+            for (int k = 0; k < vv.Length; k++)
+                vv[k] += h * (p * vv[k] + s * gv[k]) + sd * zv[k];
+            i = vv.Length * Vector<float>.Count;
+        }
+        for (; i < value.Length; i++)
+            value[i] += -half * (prior * value[i] + scale * grad[i]) + noise * z[i];
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Probabilistic.Core.Random;
+using Probabilistic.Distill.DarkKnowledge;
 using Probabilistic.Distill.MultiDomain;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
@@ -22,13 +23,19 @@ namespace Probabilistic.Bench;
 /// on FashionMNIST-Small (1,000) with the <see cref="MultiDomainDistillation"/> loss (CE + soft CE, weights 1 + 1,
 /// T = 1) against a frozen teacher answering on φ(x) = x in every step (a freshly initialised teacher: its weights do
 /// not change the work).
+/// <c>bdk-step</c> (issue #15) is one iteration of Algorithm 1 through <see cref="DistilledSgld.Run"/> (built by
+/// <see cref="BayesianDarkKnowledge.Create"/>): the teacher 784-400-400-10 takes an SGLD step on a labelled minibatch of
+/// M = 100 (η = 4e-6 constant, λ = 1, N = 60,000), then D' = 100 training rows + N(0, 0.001²), the teacher's softmax on
+/// it (evaluation mode, no gradient), and one step of the student 784-400-400-10 (soft cross-entropy, Adam lr 1e-3 with
+/// coupled L2 γ = 1e-4). Its "epoch" is one iteration: the times are seconds per iteration (<c>--steps S</c> iterations
+/// per sample, their mean).
 /// bench/torch_epochs.py runs the same protocol in PyTorch; run each model in a fresh process so peaks don't mix.
-/// Usage: Bench epochs [--models logistic,mlp,lenet,cnn,md-teacher,md-student] [--epochs N] [--steps S] [--warmup W] [--threads T] [--csv FILE]
+/// Usage: Bench epochs [--models logistic,mlp,lenet,cnn,md-teacher,md-student,bdk-step] [--epochs N] [--steps S] [--warmup W] [--threads T] [--csv FILE]
 /// </summary>
 internal static class EpochsBench
 {
-    /// <summary>How a setting trains: the plain <see cref="Trainer"/> on all 60,000 images, or a multi-domain fit.</summary>
-    internal enum Workload { Plain, MultiDomainTeacher, MultiDomainStudent }
+    /// <summary>How a setting trains: the plain <see cref="Trainer"/> on all 60,000 images, a multi-domain fit, or distilled SGLD.</summary>
+    internal enum Workload { Plain, MultiDomainTeacher, MultiDomainStudent, DistilledSgld }
 
     /// <summary>One benchmarked network: its name, minibatch size, whether it takes [N,1,28,28] images, its factory and its workload.</summary>
     internal sealed record Setting(string Name, int BatchSize, bool Images, Func<Rng, Module> Create, Workload Workload = Workload.Plain);
@@ -45,7 +52,18 @@ internal static class EpochsBench
         new("cnn", 64, true, rng => Zoo.Cnn32_64_64(rng)),
         new("md-teacher", 64, false, MultiDomainTeacher, Workload.MultiDomainTeacher),
         new("md-student", 100, false, rng => new Mlp(rng, 784, 64, 10), Workload.MultiDomainStudent),
+        new("bdk-step", 100, false, rng => new Mlp(rng, 784, 400, 400, 10), Workload.DistilledSgld),
     ];
+
+    /// <summary>
+    /// The settings of <c>bdk-step</c> (methods.md §5.4's MNIST run, with Adam for the student): M = |D'| = 100,
+    /// η = 4e-6 constant (4e-5, the port's value for ~10k examples, diverges with N = 60,000: see bench/README.md), λ = 1, σ = 0.001,
+    /// student Adam lr 1e-3 with coupled L2 γ = 1e-4, constant rates.
+    /// </summary>
+    internal static readonly DarkKnowledgeSettings DarkKnowledge = new(
+        TeacherBatchSize: 100, StudentBatchSize: 100, TeacherStepSize: 4e-6, TeacherStepDecay: 1, TeacherPriorPrecision: 1,
+        StudentLearningRate: 1e-3, StudentDecay: 1, StudentPriorPrecision: 1e-4,
+        StudentOptimizer: DarkKnowledgeStudentOptimizer.Adam, InputNoise: 0.001, Seed: 1);
 
     internal const float LearningRate = 1e-3f;
 
@@ -72,18 +90,26 @@ internal static class EpochsBench
         Console.WriteLine($"ours: gemm {Gemm.ActiveKernel}, gemm threads {Gemm.MaxThreads}, processors {Environment.ProcessorCount}");
         foreach (var setting in Settings.Where(s => models.Contains(s.Name)))
         {
-            var (seconds, stepsTimed, stepsPerEpoch, lastLoss) = setting.Workload == Workload.Plain
-                ? TimeEpochs(setting, data.Train, epochs, steps, warmup)
-                : TimeMultiDomain(setting, data.Train, epochs, steps, warmup);
+            var (seconds, stepsTimed, stepsPerEpoch, lastLoss) = setting.Workload switch
+            {
+                Workload.Plain => TimeEpochs(setting, data.Train, epochs, steps, warmup),
+                Workload.DistilledSgld => TimeDistilledSgld(setting, data.Train, epochs, steps, warmup),
+                _ => TimeMultiDomain(setting, data.Train, epochs, steps, warmup),
+            };
             Array.Sort(seconds);
             double best = seconds[0], median = Median(seconds);
             double peakMiB = PeakResidentMiB();
-            string scaled = stepsTimed < stepsPerEpoch ? $" (scaled from {stepsTimed} of {stepsPerEpoch} steps)"
+            bool perIteration = setting.Workload == Workload.DistilledSgld;
+            string scaled = perIteration ? $" (mean of {stepsTimed} iterations per sample)"
+                : stepsTimed < stepsPerEpoch ? $" (scaled from {stepsTimed} of {stepsPerEpoch} steps)"
                 : stepsTimed > stepsPerEpoch ? $" (mean of {stepsTimed / stepsPerEpoch} epochs of {stepsPerEpoch} steps per sample)" : "";
-            Console.WriteLine($"{setting.Name,-9} batch {setting.BatchSize,3}: best {best:F3} s/epoch, median {median:F3}{scaled}, " +
+            string unit = perIteration ? "s/iteration" : "s/epoch";
+            string format = perIteration ? "F5" : "F3";
+            Console.WriteLine($"{setting.Name,-9} batch {setting.BatchSize,3}: best {best.ToString(format, CultureInfo.InvariantCulture)} {unit}, " +
+                              $"median {median.ToString(format, CultureInfo.InvariantCulture)}{scaled}, " +
                               $"last loss {lastLoss:F3}, peak RSS {peakMiB:F0} MiB");
             rows.Add(string.Join(',', "ours", setting.Name, setting.BatchSize, stepsTimed, stepsPerEpoch, epochs,
-                F(best), F(median), F(peakMiB), Gemm.MaxThreads));
+                F(best, perIteration ? 6 : 4), F(median, perIteration ? 6 : 4), F(peakMiB), Gemm.MaxThreads));
         }
         if (csvPath is not null)
         {
@@ -173,6 +199,34 @@ internal static class EpochsBench
         return (seconds, stepsTimed, stepsPerEpoch, lastLoss);
     }
 
+    /// <summary>
+    /// <c>bdk-step</c>: distilled SGLD through the product (<see cref="BayesianDarkKnowledge.Create"/>, then
+    /// <see cref="DistilledSgld.Run"/> on the 60,000 training images), timed as the others: a warm-up of runs of
+    /// <paramref name="warmup"/> iterations until 2 s have passed, then <paramref name="epochs"/> samples of
+    /// <paramref name="steps"/> iterations (at least 1), each reported as seconds per iteration ("epoch" = 1 iteration).
+    /// </summary>
+    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss) TimeDistilledSgld(
+        Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
+    {
+        var teacher = setting.Create(new Rng(1));
+        var student = setting.Create(new Rng(2));
+        var run = new BayesianDarkKnowledge(DarkKnowledge).Create(teacher, student, train);
+        int iterations = Math.Max(1, steps);
+        double lastLoss = double.NaN;
+        void Record(DistilledSgldProgress p) => lastLoss = p.StudentLoss;
+        var warmupClock = System.Diagnostics.Stopwatch.StartNew();
+        while (warmup > 0 && warmupClock.Elapsed.TotalSeconds < WarmupSeconds)
+            run.Run(train, DarkKnowledge.TeacherBatchSize, warmup);
+        var seconds = new double[epochs];
+        for (int e = 0; e < epochs; e++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            run.Run(train, DarkKnowledge.TeacherBatchSize, iterations, callbackEvery: iterations, callback: Record);
+            seconds[e] = clock.Elapsed.TotalSeconds / iterations;
+        }
+        return (seconds, iterations, 1, lastLoss);
+    }
+
     /// <summary>Peak resident set size of this process (VmHWM in /proc/self/status), MiB; NaN where unavailable.</summary>
     private static double PeakResidentMiB()
     {
@@ -187,7 +241,7 @@ internal static class EpochsBench
     private static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
 
-    private static string F(double x) => x.ToString("F4", CultureInfo.InvariantCulture);
+    private static string F(double x, int decimals = 4) => x.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
     private static string? Option(string[] args, string name)
     {
