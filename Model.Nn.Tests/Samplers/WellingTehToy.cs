@@ -1,5 +1,3 @@
-using Probabilistic.Core.Random;
-
 namespace Probabilistic.Nn.Tests.Samplers;
 
 /// <summary>
@@ -22,19 +20,8 @@ internal static class WellingTehToy
     public const double Min1 = -1.5, Max1 = 2.5, Min2 = -3, Max2 = 3;
     public const int Cells = 50;
 
-    public static readonly double[] Data = Draw();
-
-    private static double[] Draw()
-    {
-        var rng = new Rng(DataSeed);
-        var x = new double[N];
-        for (int i = 0; i < N; i++)
-        {
-            double component = rng.NextDouble() < 0.5 ? 0 : 1; // θ1 + {0 or θ2}, with θ = (0, 1)
-            x[i] = component + Math.Sqrt(NoiseVariance) * rng.Normal();
-        }
-        return x;
-    }
+    /// <summary>The 100 points: the library's generator of this toy (Model.Nn's WellingTehMixture) at seed 182.</summary>
+    public static readonly double[] Data = Probabilistic.Nn.Data.WellingTehMixture.Generate(N, theta1: 0, theta2: 1, seed: DataSeed).Data;
 
     /// <summary>log p(x | θ) of one point, up to the constant −log √(2π·2).</summary>
     public static double LogLikelihood(double x, double t1, double t2)

@@ -45,17 +45,14 @@ public sealed record WellingTehMixture(double[] Data, double Theta1, double Thet
     /// </summary>
     public double LogJoint(double theta1, double theta2)
     {
-        double logPrior = LogNormal(theta1, 0, PriorVariance1) + LogNormal(theta2, 0, PriorVariance2);
+        double logPrior = Probabilistic.Core.Numerics.NormalDensity.Log(theta1, 0, PriorVariance1) + Probabilistic.Core.Numerics.NormalDensity.Log(theta2, 0, PriorVariance2);
         double logLik = 0;
         foreach (double x in Data)
         {
-            double a = LogNormal(x, theta1, NoiseVariance), b = LogNormal(x, theta1 + theta2, NoiseVariance);
+            double a = Probabilistic.Core.Numerics.NormalDensity.Log(x, theta1, NoiseVariance), b = Probabilistic.Core.Numerics.NormalDensity.Log(x, theta1 + theta2, NoiseVariance);
             double m = Math.Max(a, b);
             logLik += m + Math.Log(0.5 * Math.Exp(a - m) + 0.5 * Math.Exp(b - m));
         }
         return logPrior + logLik;
     }
-
-    private static double LogNormal(double x, double mean, double variance) =>
-        -0.5 * (Math.Log(2 * Math.PI * variance) + (x - mean) * (x - mean) / variance);
 }

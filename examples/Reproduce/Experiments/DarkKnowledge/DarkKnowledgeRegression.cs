@@ -94,7 +94,7 @@ internal static class DarkKnowledgeRegression
             double mean = 0;
             for (int s = 0; s < predictions.Count; s++)
             {
-                terms[s] = GaussianLogDensity(targets[i], predictions[s][i], 1 / noisePrecision);
+                terms[s] = NormalDensity.Log(targets[i], predictions[s][i], 1 / noisePrecision);
                 mean += predictions[s][i];
             }
             logLik += LogSumExp.Of(terms) - Math.Log(predictions.Count);
@@ -107,7 +107,7 @@ internal static class DarkKnowledgeRegression
         for (int i = 0; i < targets.Length; i++)
         {
             double mu = output[2 * i], variance = Math.Exp(output[2 * i + 1]);
-            studentLogLik += GaussianLogDensity(targets[i], mu, variance);
+            studentLogLik += NormalDensity.Log(targets[i], mu, variance);
             studentSquared += (mu - targets[i]) * (mu - targets[i]);
         }
         return (ensemble, (studentLogLik / targets.Length, Math.Sqrt(studentSquared / targets.Length)));
@@ -137,7 +137,7 @@ internal static class DarkKnowledgeRegression
         double logLik = 0, squared = 0;
         for (int i = 0; i < targets.Length; i++)
         {
-            logLik += GaussianLogDensity(targets[i], prediction[i], 1 / noisePrecision);
+            logLik += NormalDensity.Log(targets[i], prediction[i], 1 / noisePrecision);
             squared += (prediction[i] - targets[i]) * (prediction[i] - (double)targets[i]);
         }
         return (logLik / targets.Length, Math.Sqrt(squared / targets.Length));
@@ -157,7 +157,4 @@ internal static class DarkKnowledgeRegression
             model.Train(wasTraining);
         }
     }
-
-    private static double GaussianLogDensity(double y, double mean, double variance) =>
-        -0.5 * (Math.Log(2 * Math.PI * variance) + (y - mean) * (y - mean) / variance);
 }
