@@ -24,10 +24,10 @@ namespace Probabilistic.Reproduce.Experiments.DarkKnowledge;
 internal static class DarkKnowledgeClassification
 {
     /// <summary>The sizes of a run: the reproduction's (full) or a smoke test's (quick).</summary>
-    private sealed record Sizes(int Iterations, int BurnIn, int Thinning, int EvaluateEvery, int TrainLimit, int TestLimit)
+    private sealed record Sizes(int Iterations, int BurnIn, int EarlyBurnIn, int Thinning, int EvaluateEvery, int TrainLimit, int TestLimit)
     {
-        public static Sizes Full { get; } = new(20_000, 10_000, 100, 1_000, int.MaxValue, int.MaxValue);
-        public static Sizes Quick { get; } = new(200, 100, 20, 100, 2000, 1000);
+        public static Sizes Full { get; } = new(20_000, 10_000, 2_000, 100, 1_000, int.MaxValue, int.MaxValue);
+        public static Sizes Quick { get; } = new(200, 100, 40, 20, 100, 2000, 1000);
     }
 
     /// <summary>η·N/2, the SGLD step's scale on the mean-NLL gradient: §5.4's η = 4e-5 at the npm digits' N.</summary>
@@ -53,7 +53,7 @@ internal static class DarkKnowledgeClassification
             ["iterations"] = sizes.Iterations,
             ["minibatch"] = Batch,
             ["sgld"] = $"prior precision {PriorPrecision}, constant η with η·N/2 = {DriftScale:G4} (η = 4e-5 at N = 8,333; η = {2 * DriftScale / 60000:G3} at N = 60,000)",
-            ["ensemble"] = $"teacher samples every {sizes.Thinning} iterations after a burn-in of {sizes.BurnIn}; predictive averaged in double",
+            ["ensemble"] = $"teacher samples every {sizes.Thinning} iterations after a burn-in of {sizes.BurnIn} (and, as a second row, of {sizes.EarlyBurnIn}: the ensemble is sensitive to it, §5.4); predictive averaged in double",
             ["student"] = $"Adam lr {StudentRate} × {StudentDecay} every {StudentDecayEvery} student steps, γ = λ/N (the teacher's prior on the mean-loss scale) added to the gradient, |D'| = {Batch}, D' = training inputs + N(0, {InputNoise}²), B = 0, H = 1",
             ["sgd"] = $"Adam lr 1e-3, L2 λ/N added to the gradient (the MAP network of the same prior), the same number of steps",
         };
@@ -81,7 +81,9 @@ internal static class DarkKnowledgeClassification
             // Quick runs take random subsets (the npm digits are stored class by class).
             if (sizes.TestLimit < test.Count) test = test.Subset(Splits.Random(test.Count, sizes.TestLimit, 1).Taken);
             if (sizes.TrainLimit < train.Count) train = train.Subset(Splits.Random(train.Count, sizes.TrainLimit, 2).Taken);
-            var rows = new Dictionary<string, List<Metrics>> { ["SGD"] = [], ["SGLD ensemble"] = [], ["distilled SGLD"] = [] };
+            string early = $"SGLD ensemble, burn-in {sizes.EarlyBurnIn}";
+            var rows = new Dictionary<string, List<Metrics>> { ["SGD"] = [], ["SGLD ensemble"] = [], [early] = [], ["distilled SGLD"] = [] };
+            int earlySamples = 0;
             long parameters = 0;
             int samples = 0;
             foreach (ulong seed in context.Seeds)
@@ -89,6 +91,8 @@ internal static class DarkKnowledgeClassification
                 context.Cancellation.ThrowIfCancellationRequested();
                 var run = context.Time($"{name} seed {seed}: distilled SGLD", () => Distil(context, name, train, test, sizes, seed));
                 rows["SGLD ensemble"].Add(run.Ensemble);
+                rows[early].Add(run.EarlyEnsemble);
+                earlySamples = run.EarlySamples;
                 rows["distilled SGLD"].Add(run.Student);
                 samples = run.Samples;
                 parameters = run.Parameters;
@@ -99,9 +103,9 @@ internal static class DarkKnowledgeClassification
             {
                 var errors = metrics.Select(m => m.ErrorPercent).ToList();
                 var logLiks = metrics.Select(m => m.LogLikelihood).ToList();
-                (double, double)? paper = name.StartsWith("MNIST", StringComparison.Ordinal) ? PaperMnist[model] : null;
+                (double, double)? paper = name.StartsWith("MNIST", StringComparison.Ordinal) && PaperMnist.TryGetValue(model, out var p) ? p : null;
                 table.AddRow(name, model, errors.Average(), SeedStatistics.StandardDeviation(errors), logLiks.Average(), SeedStatistics.StandardDeviation(logLiks),
-                    metrics.Average(m => m.Ece), model == "SGLD ensemble" ? $"{parameters} × {samples}" : parameters.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    metrics.Average(m => m.Ece), model == "SGLD ensemble" ? $"{parameters} × {samples}" : model == early ? $"{parameters} × {earlySamples}" : parameters.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     paper?.Item1, paper?.Item2);
             }
         }
@@ -112,7 +116,8 @@ internal static class DarkKnowledgeClassification
     private sealed record Metrics(double ErrorPercent, double LogLikelihood, double Ece);
 
     /// <summary>What one distilled-SGLD run gives: the ensemble's and the student's final metrics, and the curves.</summary>
-    private sealed record DistilRun(Metrics Ensemble, Metrics Student, int Samples, long Parameters, List<(long Iteration, Metrics? Ensemble, Metrics Student)> Curve);
+    private sealed record DistilRun(Metrics Ensemble, Metrics EarlyEnsemble, Metrics Student, int Samples, int EarlySamples, long Parameters,
+        List<(long Iteration, Metrics? Ensemble, Metrics Student)> Curve);
 
     private static DistilRun Distil(ExperimentContext context, string name, LabeledDataset train, LabeledDataset test, Sizes sizes, ulong seed)
     {
@@ -127,15 +132,21 @@ internal static class DarkKnowledgeClassification
         var method = new BayesianDarkKnowledge(settings);
         var distilled = method.Create(teacher, student, train);
         var sum = new double[test.Count * test.ClassCount];
-        int samples = 0;
+        var earlySum = new double[sum.Length];
+        int samples = 0, earlySamples = 0;
         var curve = new List<(long, Metrics?, Metrics)>();
         distilled.Run(train, Batch, sizes.Iterations, callbackEvery: sizes.Thinning, callback: progress =>
         {
-            if (progress.Iteration > sizes.BurnIn)
+            if (progress.Iteration > sizes.EarlyBurnIn)
             {
                 var logp = LogProbabilities(teacher, test);
-                for (int i = 0; i < sum.Length; i++) sum[i] += Math.Exp(logp[i]);
-                samples++;
+                for (int i = 0; i < sum.Length; i++) earlySum[i] += Math.Exp(logp[i]);
+                earlySamples++;
+                if (progress.Iteration > sizes.BurnIn)
+                {
+                    for (int i = 0; i < sum.Length; i++) sum[i] += Math.Exp(logp[i]);
+                    samples++;
+                }
             }
             if (progress.Iteration % sizes.EvaluateEvery == 0)
             {
@@ -148,7 +159,8 @@ internal static class DarkKnowledgeClassification
             }
         });
         if (samples == 0) throw new InvalidOperationException($"bdk: no SGLD sample after the burn-in of {sizes.BurnIn} in {sizes.Iterations} iterations.");
-        return new DistilRun(Average(sum, samples, test), Evaluate(LogProbabilities(student, test), test), samples, teacher.ParameterCount(), curve);
+        return new DistilRun(Average(sum, samples, test), Average(earlySum, earlySamples, test), Evaluate(LogProbabilities(student, test), test),
+            samples, earlySamples, teacher.ParameterCount(), curve);
     }
 
     /// <summary>The MAP network of the same prior: Adam with L2 λ/N, the same number of steps and minibatch.</summary>
