@@ -211,7 +211,6 @@ public class GaussianConnectionTests
 
         // Monte Carlo error of the held-out mean of −log q: per-sample sd ≈ √(d/2) at the optimum, so se ≈ 0.007.
         double se = Math.Sqrt(d / 2.0 / testN);
-        Console.WriteLine($"VID bound: before {before:F4}, after {after:F4}, I {trueI:F4}, σ² {string.Join(", ", q.Variance().ToArray())}");
         Assert.True(before < trueI - 0.5, $"an untrained q should be far below I: {before} vs {trueI}");
         Assert.True(after <= trueI + 4 * se, $"bound {after} exceeds I = {trueI}");
         Assert.True(after >= trueI - 0.05, $"bound {after} is not within 0.05 nats of I = {trueI}");
