@@ -90,4 +90,53 @@ public static class Zoo
         new Sequential(
             new Linear(576, 64, rng), new ReLU(),
             new Linear(64, classes, rng)));
+    /// <summary>
+    /// The feature points of <see cref="TinyCnn"/> and <see cref="VeryTinyCnn"/> (seed 003, methods.md §4.4), as
+    /// <see cref="FeatureCapture"/> paths: the three pooled conv blocks and the first FC layer after its ReLU.
+    /// </summary>
+    public static readonly IReadOnlyList<string> TinyFeaturePaths = ["features.3", "features.7", "features.11", "classifier.1"];
+
+    /// <summary>
+    /// The seed-003 teacher "Cifar_Tiny" (methods.md §4.2) on <paramref name="inChannels"/>×28×28 inputs: three blocks
+    /// conv 3×3 → BatchNorm → ReLU → maxpool 2 with 16, 32, 64 channels (padding 2 on the first conv only, so a 28×28
+    /// image gives the CIFAR shapes, §4.4), flatten 256, FC 128, ReLU, FC <paramref name="classes"/>. Features at
+    /// <see cref="TinyFeaturePaths"/>: [16,15,15], [32,6,6], [64,2,2], [128]. 57,706 parameters on one channel
+    /// (57,994 on three, the seed's count).
+    /// </summary>
+    public static FeatureClassifier TinyCnn(Rng rng, int inChannels = 1, int classes = 10) =>
+        TinyFamily(rng, inChannels, classes, [16, 32, 64], [128]);
+
+    /// <summary>
+    /// The seed-003 student "Cifar_Very_Tiny" (methods.md §4.2): the blocks of <see cref="TinyCnn"/> with 8, 16, 32
+    /// channels, flatten 128, FC 64, ReLU, FC <paramref name="classes"/>. Features at <see cref="TinyFeaturePaths"/>:
+    /// [8,15,15], [16,6,6], [32,2,2], [64]. 14,906 parameters on one channel (15,050 on three, the seed's count).
+    /// </summary>
+    public static FeatureClassifier VeryTinyCnn(Rng rng, int inChannels = 1, int classes = 10) =>
+        TinyFamily(rng, inChannels, classes, [8, 16, 32], [64]);
+
+    private static FeatureClassifier TinyFamily(Rng rng, int inChannels, int classes, int[] channels, int[] hidden)
+    {
+        if (inChannels < 1 || classes < 1)
+            throw new ArgumentOutOfRangeException(nameof(inChannels), $"Zoo.TinyCnn: channels and classes must be positive, got {inChannels} and {classes}.");
+        var features = new Sequential();
+        int c = inChannels;
+        for (int b = 0; b < channels.Length; b++)
+        {
+            features.Add(new Conv2d(c, channels[b], 3, rng, padding: b == 0 ? 2 : 0));
+            features.Add(new BatchNorm2d(channels[b]));
+            features.Add(new ReLU());
+            features.Add(new MaxPool2d(2));
+            c = channels[b];
+        }
+        var classifier = new Sequential();
+        int width = c * 2 * 2;
+        foreach (int h in hidden)
+        {
+            classifier.Add(new Linear(width, h, rng));
+            classifier.Add(new ReLU());
+            width = h;
+        }
+        classifier.Add(new Linear(width, classes, rng));
+        return new FeatureClassifier(features, classifier);
+    }
 }
