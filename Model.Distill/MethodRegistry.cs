@@ -52,6 +52,7 @@ public static class MethodRegistry
         .. Bayesian.BayesianFamily.Methods,
         .. MultiDomain.MultiDomainFamily.Methods,
         .. DarkKnowledge.DarkKnowledgeFamily.Methods,
+        .. Vid.VidFamily.Methods,
     ]));
 
     /// <summary>All registered methods, in registration order (families in the order of the seeds).</summary>

@@ -15,11 +15,17 @@ namespace Probabilistic.Distill.Vid;
 /// Adds ½ log 2π to every element, so the value is the exact mean Gaussian negative log density (needed to compare
 /// with an entropy); VID's loss leaves it out, and it has no gradient.
 /// </param>
+/// <param name="CompatSigmaMultipliesBug">
+/// The authors' bug 1 (methods.md §4.2), for reproduction only: ℓ = mean over the batch of Σ over the sample's elements
+/// ½·σ²·(t − μ)² + ½ log σ² (σ² multiplies instead of dividing; the log term, averaged over channels when σ is per
+/// channel, is not scaled by the dimension). With ε = 0 it goes to −∞ as α → −∞.
+/// </param>
 public sealed record GaussianConnectionOptions(
     bool CompatScalarSigma = false,
     double InitialVariance = 5.0,
     double Epsilon = 1e-5,
-    bool IncludeLogTwoPi = false);
+    bool IncludeLogTwoPi = false,
+    bool CompatSigmaMultipliesBug = false);
 
 /// <summary>
 /// The variational Gaussian q(t | s) of variational information distillation (Ahn et al., 2019; methods.md §4.1) for
@@ -126,6 +132,12 @@ public sealed class GaussianConnection : Module
         var mu = Mean(studentFeature);
         var sq = Ops.Square(Ops.Sub(target, mu));
         var logVar = Ops.Log(Variance());
+        if (Options.CompatSigmaMultipliesBug)
+        {
+            var variance = Variance();
+            var weighted = Options.CompatScalarSigma ? Ops.Mul(Ops.Sum(sq), variance) : Ops.Sum(Ops.Mul(sq, Ops.ExpandChannels(variance, sq)));
+            return Ops.Scale(Ops.Add(Ops.Scale(weighted, 1f / sq.Dim(0)), Ops.Mean(logVar)), 0.5f);
+        }
         var precision = Ops.Exp(Ops.Scale(logVar, -1f));
         // Each channel (unit) has the same number of elements, so the element mean of log σ² is the mean over α.
         var fit = Options.CompatScalarSigma
