@@ -101,10 +101,16 @@ public static partial class Ops
         for (int i = 0; i < xs.Length; i++)
         {
             float z = beta * xs[i];
-            ys[i] = z > threshold ? xs[i] : (MathF.Max(z, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(z)))) / beta;
+            ys[i] = z > threshold ? xs[i] : (MathF.Max(z, 0f) + Log1p(MathF.Exp(-MathF.Abs(z)))) / beta;
         }
         return Node.ShouldRecord(x) ? new SoftplusNode(beta, threshold).Record(y, x) : y;
     }
+
+    /// <summary>
+    /// log(1 + e) for 0 ≤ e ≤ 1 without losing e when it is small: float's 1 + e drops e below about 6e-8, so softplus
+    /// of z &lt; −17 would read 0. Below 1e-3 the series e − e²/2 + e³/3 is exact to float precision.
+    /// </summary>
+    private static float Log1p(float e) => e < 1e-3f ? e * (1f - e * (0.5f - e / 3f)) : MathF.Log(1f + e);
 
     private sealed class SoftplusNode(float beta, float threshold) : Node
     {
