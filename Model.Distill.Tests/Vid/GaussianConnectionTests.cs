@@ -59,13 +59,16 @@ public class GaussianConnectionTests
     }
 
     [Theory]
-    [InlineData(new[] { 2, 4, 4 }, new[] { 3, 2, 2 })] // teacher map larger: its target is pooled
-    [InlineData(new[] { 2, 2, 2 }, new[] { 3, 4, 4 })] // student map larger: it is pooled before the 1×1 convs
-    [InlineData(new[] { 2, 3, 3 }, new[] { 2, 3, 3 })] // equal sizes
-    public void Map_to_map_nll_gradient_in_convolutions_alpha_and_student_matches_finite_differences(int[] teacher, int[] student)
+    [InlineData(new[] { 2, 4, 4 }, new[] { 3, 2, 2 }, false)] // teacher map larger: its target is pooled
+    [InlineData(new[] { 2, 4, 4 }, new[] { 3, 2, 2 }, true)] // teacher map larger: the student's is upsampled
+    [InlineData(new[] { 2, 5, 3 }, new[] { 2, 3, 4 }, true)] // student taller-smaller mix: pooled along W, upsampled along H
+    [InlineData(new[] { 2, 2, 2 }, new[] { 3, 4, 4 }, true)] // student map larger: it is pooled before the 1×1 convs
+    [InlineData(new[] { 2, 3, 3 }, new[] { 2, 3, 3 }, true)] // equal sizes
+    public void Map_to_map_nll_gradient_in_convolutions_alpha_and_student_matches_finite_differences(int[] teacher, int[] student, bool upsample)
     {
         var rng = new Rng(9);
-        var c = new GaussianConnection(teacher, student, rng);
+        var c = new GaussianConnection(teacher, student, rng, new GaussianConnectionOptions(UpsampleStudent: upsample));
+        Assert.Equal(upsample ? teacher : [teacher[0], Math.Min(teacher[1], student[1]), Math.Min(teacher[2], student[2])], c.TargetShape);
         RandomiseAlpha(c, rng);
         var t = Random(rng, 1f, [2, .. teacher]);
         t.RequiresGrad = false;
@@ -120,7 +123,7 @@ public class GaussianConnectionTests
         const int n = 2, ct = 2, cs = 3;
         foreach (bool scalar in new[] { false, true })
         {
-            var c = new GaussianConnection([ct, 4, 4], [cs, 2, 2], rng, new GaussianConnectionOptions(CompatScalarSigma: scalar));
+            var c = new GaussianConnection([ct, 4, 4], [cs, 2, 2], rng, new GaussianConnectionOptions(CompatScalarSigma: scalar, UpsampleStudent: false));
             RandomiseAlpha(c, rng);
             var t = Random(rng, 1f, n, ct, 4, 4);
             var s = Random(rng, 1f, n, cs, 2, 2);
@@ -143,6 +146,44 @@ public class GaussianConnectionTests
             double expected = total / (n * ct * 4);
             Assert.Equal(expected, c.NegativeLogLikelihood(t, s).Item(), 2e-5 * Math.Max(1, Math.Abs(expected)));
         }
+    }
+
+    [Fact]
+    public void Map_nll_upsamples_the_smaller_student_map_to_the_whole_teacher_map_and_matches_a_double_computation()
+    {
+        // Student [3,2,2] → teacher [2,4,4] (§4.4 smaller → larger): the student's map is resized 2 → 4 along each
+        // axis by PyTorch's align_corners=False weights, written out by hand (source coordinates 0, 0.25, 0.75, 1),
+        // then μ = W3·relu(W2·relu(W1·s↑)) per pixel against the unpooled teacher map.
+        double[,] up = { { 1, 0 }, { 0.75, 0.25 }, { 0.25, 0.75 }, { 0, 1 } };
+        var rng = new Rng(23);
+        const int n = 2, ct = 2, cs = 3;
+        var c = new GaussianConnection([ct, 4, 4], [cs, 2, 2], rng);
+        Assert.True(c.Options.UpsampleStudent);
+        Assert.Equal([ct, 4, 4], c.TargetShape);
+        RandomiseAlpha(c, rng);
+        var t = Random(rng, 1f, n, ct, 4, 4);
+        var s = Random(rng, 1f, n, cs, 2, 2);
+        var convs = c.NamedChildren().Select(kv => (Conv2d)kv.Value).ToArray();
+        double total = 0;
+        for (int b = 0; b < n; b++)
+            for (int h = 0; h < 4; h++)
+                for (int w = 0; w < 4; w++)
+                {
+                    double[] x = new double[cs];
+                    for (int ch = 0; ch < cs; ch++)
+                        for (int i = 0; i < 2; i++)
+                            for (int j = 0; j < 2; j++) x[ch] += up[h, i] * up[w, j] * s.At(b, ch, i, j);
+                    double[] y1 = Apply(convs[0], x, relu: true), y2 = Apply(convs[1], y1, relu: true), mu = Apply(convs[2], y2, relu: false);
+                    for (int k = 0; k < ct; k++)
+                    {
+                        double target = t.At(b, k, h, w);
+                        double v = Math.Log(1 + Math.Exp(c.Alpha[k])) + 1e-5;
+                        total += 0.5 * (Math.Log(v) + (target - mu[k]) * (target - mu[k]) / v);
+                    }
+                }
+        double expected = total / (n * ct * 16);
+        Assert.Equal(expected, c.NegativeLogLikelihood(t, s).Item(), 2e-5 * Math.Max(1, Math.Abs(expected)));
+        Assert.Equal([n, ct, 4, 4], c.Mean(s).Shape.ToArray());
     }
 
     private static double[] Apply(Conv2d conv, double[] x, bool relu)

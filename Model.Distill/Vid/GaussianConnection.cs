@@ -20,12 +20,19 @@ namespace Probabilistic.Distill.Vid;
 /// ½·σ²·(t − μ)² + ½ log σ² (σ² multiplies instead of dividing; the log term, averaged over channels when σ is per
 /// channel, is not scaled by the dimension). With ε = 0 it goes to −∞ as α → −∞.
 /// </param>
+/// <param name="UpsampleStudent">
+/// Map → map with the TEACHER's map the larger (methods.md §4.4, "smaller → larger"): true (the default) resizes the
+/// student's map bilinearly (<see cref="Ops.UpsampleBilinear"/>) to the teacher's size before the 1×1 convolutions, so
+/// q models the full teacher map; false average-pools the teacher's target down to the student's size instead
+/// (RepDistiller's VID), so q models the pooled teacher map.
+/// </param>
 public sealed record GaussianConnectionOptions(
     bool CompatScalarSigma = false,
     double InitialVariance = 5.0,
     double Epsilon = 1e-5,
     bool IncludeLogTwoPi = false,
-    bool CompatSigmaMultipliesBug = false);
+    bool CompatSigmaMultipliesBug = false,
+    bool UpsampleStudent = true);
 
 /// <summary>
 /// The variational Gaussian q(t | s) of variational information distillation (Ahn et al., 2019; methods.md §4.1) for
@@ -35,10 +42,13 @@ public sealed record GaussianConnectionOptions(
 /// Shapes are given without the batch: a vector [D] or a map [C, H, W]. The regressor by pair:
 /// vector → vector, map → vector and vector → map: flatten the student, one <see cref="Linear"/> to the teacher's
 /// element count (reshaped to [C, H, W] for a map teacher); map → map: three 1×1 convolutions without bias,
-/// Cs → Ct → ReLU → Ct → ReLU → Ct (RepDistiller's VID), after adaptive average pooling of the larger map to the
-/// smaller one's size. When the TEACHER's map is the larger, its target is pooled down to the student's size
-/// (RepDistiller's choice), not the student's map upsampled bilinearly as §4.4 suggests: Model.Nn has no bilinear
-/// upsampling. This changes the objective: q then models the pooled teacher map.
+/// Cs → Ct → ReLU → Ct → ReLU → Ct (RepDistiller's VID). Spatial sizes (§4.4): a student map larger than the
+/// teacher's is adaptive-average-pooled down to the teacher's size before the convolutions; a student map smaller than
+/// the teacher's is, by default (<see cref="GaussianConnectionOptions.UpsampleStudent"/>), upsampled bilinearly to the
+/// teacher's size before the convolutions, so the target is the whole teacher map (a student larger along one axis
+/// and smaller along the other is pooled along the first, then upsampled along the second). With
+/// <see cref="GaussianConnectionOptions.UpsampleStudent"/> false, both maps are instead pooled to the smaller size
+/// along each axis (RepDistiller's choice), which changes the objective: q then models the pooled teacher map.
 /// </para>
 /// <para>
 /// <see cref="NegativeLogLikelihood"/> is VID's reduction: the MEAN over batch and elements of
@@ -56,6 +66,7 @@ public sealed class GaussianConnection : Module
     private readonly Linear? _linear;
     private readonly Conv2d? _conv1, _conv2, _conv3;
     private readonly int _poolH, _poolW;
+    private readonly int _targetH, _targetW;
 
     /// <summary>The teacher feature shape without batch ([D] or [C, H, W]).</summary>
     public IReadOnlyList<int> TeacherShape => _teacherShape;
@@ -84,11 +95,12 @@ public sealed class GaussianConnection : Module
         {
             _poolH = Math.Min(_teacherShape[1], _studentShape[1]);
             _poolW = Math.Min(_teacherShape[2], _studentShape[2]);
+            (_targetH, _targetW) = Options.UpsampleStudent ? (_teacherShape[1], _teacherShape[2]) : (_poolH, _poolW);
             int ct = _teacherShape[0];
             _conv1 = RegisterModule("conv1", new Conv2d(_studentShape[0], ct, 1, rng, bias: false));
             _conv2 = RegisterModule("conv2", new Conv2d(ct, ct, 1, rng, bias: false));
             _conv3 = RegisterModule("conv3", new Conv2d(ct, ct, 1, rng, bias: false));
-            TargetShape = [ct, _poolH, _poolW];
+            TargetShape = [ct, _targetH, _targetW];
         }
         else
         {
@@ -112,6 +124,7 @@ public sealed class GaussianConnection : Module
             return _teacherShape.Length == 3 ? Ops.Reshape(y, y.Dim(0), _teacherShape[0], _teacherShape[1], _teacherShape[2]) : y;
         }
         var s = Pool(studentFeature);
+        if (s.Dim(2) != _targetH || s.Dim(3) != _targetW) s = Ops.UpsampleBilinear(s, _targetH, _targetW);
         return _conv3!.Forward(Ops.Relu(_conv2!.Forward(Ops.Relu(_conv1!.Forward(s)))));
     }
 
@@ -121,14 +134,15 @@ public sealed class GaussianConnection : Module
     /// <summary>
     /// The mean over the batch and the target's elements of ½[log σ² + (t − μ(s))²/σ²] (+ ½ log 2π with
     /// <see cref="GaussianConnectionOptions.IncludeLogTwoPi"/>), as a [1] tensor. A teacher map larger than the
-    /// student's is average-pooled to the student's size first.
+    /// student's is used whole (the student's map is upsampled in <see cref="Mean"/>), or average-pooled to the
+    /// student's size with <see cref="GaussianConnectionOptions.UpsampleStudent"/> false.
     /// </summary>
     public Tensor NegativeLogLikelihood(Tensor teacherFeature, Tensor studentFeature)
     {
         CheckBatch(teacherFeature, _teacherShape, "teacher");
         if (teacherFeature.Dim(0) != studentFeature.Dim(0))
             throw new ArgumentException($"GaussianConnection.NegativeLogLikelihood: batch sizes differ (teacher {teacherFeature.Dim(0)}, student {studentFeature.Dim(0)}).");
-        var target = _linear is null ? Pool(teacherFeature) : teacherFeature;
+        var target = _linear is null ? TeacherTarget(teacherFeature) : teacherFeature;
         var mu = Mean(studentFeature);
         var sq = Ops.Square(Ops.Sub(target, mu));
         var logVar = Ops.Log(Variance());
@@ -153,6 +167,10 @@ public sealed class GaussianConnection : Module
 
     private Tensor Pool(Tensor map) =>
         map.Dim(2) == _poolH && map.Dim(3) == _poolW ? map : Ops.AdaptiveAvgPool2d(map, _poolH, _poolW);
+
+    /// <summary>The teacher's map at the target size: itself when upsampling the student, else pooled.</summary>
+    private Tensor TeacherTarget(Tensor map) =>
+        map.Dim(2) == _targetH && map.Dim(3) == _targetW ? map : Ops.AdaptiveAvgPool2d(map, _targetH, _targetW);
 
     private static int[] CheckShape(IReadOnlyList<int> shape, string who)
     {
