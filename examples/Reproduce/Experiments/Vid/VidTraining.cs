@@ -17,7 +17,7 @@ namespace Probabilistic.Reproduce.Experiments.Vid;
 /// </summary>
 internal static class VidTraining
 {
-    /// <summary>One epoch's test evaluation.</summary>
+    /// <summary>The evaluations after epochs 0 (the initialisation), 1, …, E.</summary>
     public sealed record Curve(List<double> Accuracy, List<double> CrossEntropy);
 
     /// <summary>The input shape of a FashionMNIST image.</summary>
@@ -37,7 +37,7 @@ internal static class VidTraining
 
     /// <summary>
     /// Trains a VeryTinyCnn student (built from <paramref name="seed"/>) with <paramref name="settings"/> against the
-    /// frozen <paramref name="teacher"/>; evaluates on <paramref name="evaluation"/> after every epoch. Returns the
+    /// frozen <paramref name="teacher"/>; evaluates on <paramref name="evaluation"/> before training and after every epoch. Returns the
     /// student, its bound objective (disposed: its connections stay readable) and the curve.
     /// </summary>
     public static (FeatureClassifier Student, Curve Curve) Student(Module teacher, VidSettings settings, LabeledDataset train,
@@ -49,6 +49,7 @@ internal static class VidTraining
         var optimizer = new Adam([.. student.Parameters(), .. objective.Parameters()], rate);
         var loader = new BatchLoader(train, batch, rng.NextUInt64(), shuffle);
         var curve = new Curve([], []);
+        Record(student, evaluation, curve);
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -63,12 +64,17 @@ internal static class VidTraining
                 loss.Backward();
                 optimizer.Step();
             }
-            var report = Trainer.Evaluate(student, Batches(evaluation));
-            curve.Accuracy.Add(report.Accuracy);
-            curve.CrossEntropy.Add(report.CrossEntropy);
+            Record(student, evaluation, curve);
         }
         student.Eval();
         return (student, curve);
+    }
+
+    private static void Record(Module student, LabeledDataset evaluation, Curve curve)
+    {
+        var report = Trainer.Evaluate(student, Batches(evaluation));
+        curve.Accuracy.Add(report.Accuracy);
+        curve.CrossEntropy.Add(report.CrossEntropy);
     }
 
     /// <summary>The batches of <paramref name="data"/> in order.</summary>
@@ -79,7 +85,8 @@ internal static class VidTraining
     /// The information picture (issue #14 item 5): fits every teacher-layer × student-layer Gaussian connection q on
     /// the frozen <paramref name="student"/>'s features (both models in evaluation mode, no gradient into them) by
     /// <paramref name="steps"/> Adam steps on batches of <paramref name="fit"/>, then returns −E[log q(t | s)] per
-    /// connection (per element, without ½ log 2π) on <paramref name="held"/>, as [teacher layer, student layer].
+    /// connection (per element, without ½ log 2π) on <paramref name="held"/>, as [teacher layer, student layer]. The
+    /// probe starts at σ² = 1 (not VID's 5), so a few hundred steps reach the fitted variance.
     /// </summary>
     public static double[,] ConnectionNll(Module teacher, Module student, LabeledDataset fit, LabeledDataset held,
         int steps, int batch, double rate, ulong seed)
@@ -89,7 +96,7 @@ internal static class VidTraining
         var teacherShapes = Shapes(teacher, paths);
         var studentShapes = Shapes(student, paths);
         int n = paths.Count;
-        var info = new VidLoss(teacherShapes, studentShapes, VidLambda.All(n, n, VidLambdaForm.Free), rng, new GaussianConnectionOptions());
+        var info = new VidLoss(teacherShapes, studentShapes, VidLambda.All(n, n, VidLambdaForm.Free), rng, new GaussianConnectionOptions(InitialVariance: 1));
         var optimizer = new Adam(info.Parameters(), rate);
         using var tc = new FeatureCapture(teacher, [.. paths]);
         using var sc = new FeatureCapture(student, [.. paths]);
