@@ -12,6 +12,7 @@ public static class ExperimentRegistry
         new BayesianExperiment(),
         new MultiDomain.MultiDomainExperiment(),
         new DarkKnowledge.DarkKnowledgeExperiment(),
+        new Vid.VidExperiment(),
     ];
 
     /// <summary>The experiment called <paramref name="name"/> (case-insensitive), or null.</summary>

@@ -1,0 +1,176 @@
+using System.Globalization;
+using Probabilistic.Core.Random;
+using Probabilistic.Distill.Search;
+using Probabilistic.Distill.Vid;
+using Probabilistic.Nn.Data;
+using Probabilistic.Plots;
+using Probabilistic.Reproduce.Results;
+
+namespace Probabilistic.Reproduce.Experiments.Vid;
+
+/// <summary>
+/// The <c>vid</c> experiment (seed 003, methods.md §4.2–§4.4, issue #14): all-to-all layer alignment by variational
+/// mutual information on FashionMNIST. A TinyCnn teacher is trained once; VeryTinyCnn students are trained per method
+/// and seed (none, Hinton, pairwise VID, all-to-all in the free and the column-stochastic form, random λ, and the λ of
+/// a GP coefficient search scored on a held-out part of the training set). Tables <c>fmnist</c> and <c>search</c>;
+/// figures of the test-accuracy curves, the best λ, and the per-connection −E[log q] before and after distillation.
+/// </summary>
+public sealed class VidExperiment : IExperiment
+{
+    /// <summary>The sizes of a run: the 2023 protocol (full) or a smoke test (quick).</summary>
+    private sealed record Sizes(int Train, int Validation, int Test, int Epochs, int TeacherEpochs, int Trials, int InfoSteps)
+    {
+        public static Sizes Full { get; } = new(10_112, 2_000, int.MaxValue, 30, 30, 12, 400);
+        public static Sizes Quick { get; } = new(1_000, 500, 1_000, 1, 1, 2, 150);
+    }
+
+    private const int Batch = 128, Layers = 4;
+    private const double Rate = 1e-3;
+
+    /// <summary>The Adam rate of the information probe's connection fit (a probe, not the protocol: fast, so σ² reaches its fit in a few hundred steps).</summary>
+    private const double ProbeRate = 3e-2;
+
+    /// <summary>The thesis's FashionMNIST accuracies (VeryTiny student), by row.</summary>
+    private static readonly Dictionary<string, double> Paper = new()
+    {
+        ["none"] = 0.839, ["hinton"] = 0.849, ["pairwise"] = 0.852, ["all"] = 0.853, ["random"] = 0.859, ["search"] = 0.857,
+    };
+
+    /// <inheritdoc/>
+    public string Name => "vid";
+
+    /// <inheritdoc/>
+    public string Description => "All-to-all VID (seed 003): TinyCnn → VeryTinyCnn on FashionMNIST, none/Hinton/pairwise/all/random/searched λ";
+
+    /// <inheritdoc/>
+    public int DefaultSeedCount => 3;
+
+    /// <inheritdoc/>
+    public ExperimentResult Run(ExperimentContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var result = new ExperimentResult();
+        var sizes = context.Quick ? Sizes.Quick : Sizes.Full;
+        const bool shuffle = false;
+        if (context.Quick)
+        {
+            const string quick = "QUICK RUN: 1,000 training images, 1 epoch, 1,000 test images, 2 search trials; a smoke test, not the reproduction.";
+            context.Status(quick);
+            result.Notes.Add(quick);
+        }
+        result.Notes.Add("The thesis's main data set, CIFAR-10, cannot be had on this machine; FashionMNIST (1×28×28, padding 2 on the first conv gives the CIFAR feature shapes, §4.4) stands in, and the paper column is the thesis's FashionMNIST table.");
+        result.Notes.Add($"2023 protocol: the training set is the first {sizes.Train:N0} training images in file order, never shuffled (the thesis code's loader); each epoch sees them in the same order.");
+        result.Notes.Add($"The search scores a trial by validation accuracy on training images {sizes.Train:N0}..{sizes.Train + sizes.Validation - 1:N0} (held out from the student's training set, never the test set); it runs once (first seed), and its best λ trains the search student of every seed.");
+        result.Config["data"] = $"FashionMNIST, train = first {sizes.Train} training images (no shuffle), validation = the next {sizes.Validation}, test = {(sizes.Test == int.MaxValue ? "all 10,000" : sizes.Test.ToString(CultureInfo.InvariantCulture))} test images";
+        result.Config["models"] = "teacher Zoo.TinyCnn (16-32-64, FC 128), student Zoo.VeryTinyCnn (8-16-32, FC 64); features Zoo.TinyFeaturePaths (3 pooled blocks + FC ReLU)";
+        result.Config["training"] = $"Adam lr {Rate}, batch {Batch}, {sizes.Epochs} epochs (teacher {sizes.TeacherEpochs}), connections trained with the student by the same Adam";
+        result.Config["loss"] = "β = 0.5: 0.5·CE + 0.5·Σ λᵢⱼ ℓᵢⱼ (Hinton: 0.5·CE + 0.5·T²·KL, T = 3); heteroscedastic σ per channel, compat switches off";
+        result.Config["search"] = $"CoefficientSearch, GP sampler, free-form λ ∈ [0,1]^16, {sizes.Trials} trials, maximise validation accuracy";
+        result.Config["information picture"] = $"16 connections fitted on the frozen student's features (σ² starts at 1): {sizes.InfoSteps} Adam steps (lr {ProbeRate}, batch {Batch}) on the training set, −E[log q] on the test set";
+
+        if (context.FashionMnistOrNote(result) is not { } fashion) return result;
+        var train = fashion.Train.Subset(Enumerable.Range(0, sizes.Train).ToArray(), "fmnist-train");
+        var validation = fashion.Train.Subset(Enumerable.Range(sizes.Train, sizes.Validation).ToArray(), "fmnist-validation");
+        var test = sizes.Test < fashion.Test.Count ? fashion.Test.Subset(Enumerable.Range(0, sizes.Test).ToArray(), "fmnist-test") : fashion.Test;
+
+        var teacher = context.Time("teacher", () => VidTraining.Teacher(train, sizes.TeacherEpochs, Batch, Rate, shuffle, 1000));
+        var teacherReport = VidTraining.Evaluate(teacher, test);
+        context.Status($"teacher: test accuracy {teacherReport.Accuracy:F4}, CE {teacherReport.CrossEntropy:F4}");
+        result.Config["teacher test accuracy"] = teacherReport.Accuracy;
+
+        // The search (once, first seed's student initialisation): trials train on `train`, score on `validation`.
+        ulong searchSeed = context.Seeds.Count > 0 ? context.Seeds[0] : 0;
+        var search = new CoefficientSearch(SearchSpace.Box(Layers * Layers), new GaussianProcessSampler(), sizes.Trials, searchSeed + 77, SearchDirection.Maximise);
+        var searched = context.Time("search", () => search.Run(trial =>
+        {
+            var settings = new VidSettings(VidPreset.Custom, Lambda: ToLambda(trial.Point));
+            var (_, curve) = VidTraining.Student(teacher, settings, train, validation, sizes.Epochs, Batch, Rate, shuffle, searchSeed, context.Cancellation);
+            context.Status($"search trial {trial.Index}: validation accuracy {curve.Accuracy[^1]:F4}");
+            return curve.Accuracy[^1];
+        }));
+        var best = ToLambda(searched.Best.Trial.Point);
+        var searchTable = result.AddTable("search", $"Every search trial: validation accuracy (training images held out) and its free-form λ (λ[i,j], teacher layer i, student layer j)",
+            ["trial", "val accuracy", .. Enumerable.Range(0, Layers * Layers).Select(k => $"λ{k / Layers}{k % Layers}")]);
+        foreach (var t in searched.Trials)
+            searchTable.AddRow([t.Trial.Index, t.Value, .. t.Trial.Point.ToArray().Cast<object?>()]);
+
+        var methods = new (string Row, VidSettings Settings)[]
+        {
+            ("none", new VidSettings(VidPreset.None)),
+            ("hinton", new VidSettings(VidPreset.Hinton)),
+            ("pairwise", new VidSettings(VidPreset.Pairwise)),
+            ("all", new VidSettings(VidPreset.All, Form: VidLambdaForm.Free)),
+            ("all (column-stochastic)", new VidSettings(VidPreset.All, Form: VidLambdaForm.ColumnStochastic)),
+            ("random", new VidSettings(VidPreset.Random, Form: VidLambdaForm.Free)),
+            ("search", new VidSettings(VidPreset.Custom, Lambda: best)),
+        };
+        var table = result.AddTable("fmnist", $"FashionMNIST, VeryTinyCnn student: test accuracy and cross-entropy, mean ± sd over {context.Seeds.Count} seeds ({sizes.Epochs} epochs); teacher {teacherReport.Accuracy:F4}",
+            "method", "accuracy", "acc sd", "test CE", "paper accuracy");
+        var curves = new Dictionary<string, List<double>>();
+        Probabilistic.Nn.Models.FeatureClassifier? allStudent = null;
+        foreach (var (row, settings) in methods)
+        {
+            var accuracies = new List<double>();
+            var entropies = new List<double>();
+            foreach (ulong seed in context.Seeds)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                // The random preset draws its λ from the seed too.
+                var s = settings.Preset == VidPreset.Random ? settings with { LambdaSeed = seed + 1 } : settings;
+                var (student, curve) = context.Time($"{row} seed {seed}", () =>
+                    VidTraining.Student(teacher, s, train, test, sizes.Epochs, Batch, Rate, shuffle, seed, context.Cancellation));
+                accuracies.Add(curve.Accuracy[^1]);
+                entropies.Add(curve.CrossEntropy[^1]);
+                if (seed == context.Seeds[0])
+                {
+                    curves[row] = curve.Accuracy;
+                    if (row == "all") allStudent = student;
+                }
+                context.Status($"{row} seed {seed}: test accuracy {curve.Accuracy[^1]:F4}, CE {curve.CrossEntropy[^1]:F4}");
+            }
+            table.AddRow(row, accuracies.Average(), SeedStatistics.StandardDeviation(accuracies), entropies.Average(),
+                Paper.TryGetValue(row, out double paper) ? paper : null);
+        }
+
+        var curveFigure = new Figure("Test accuracy per epoch (0 = initialisation), first seed", 900, 550);
+        var axes = curveFigure.Axes(xLabel: "epoch", yLabel: "test accuracy");
+        foreach (var (row, accuracy) in curves)
+            axes.Line(Enumerable.Range(0, accuracy.Count).Select(e => (double)e).ToArray(), accuracy.ToArray(), row, markers: accuracy.Count < 4);
+        result.Figures["fmnist_curves"] = curveFigure;
+
+        string[] teacherLabels = [.. Enumerable.Range(0, Layers).Select(i => $"t{i + 1}")];
+        string[] studentLabels = [.. Enumerable.Range(0, Layers).Select(j => $"s{j + 1}")];
+        var lambdaFigure = new Figure($"Best λ: trial {searched.Best.Trial.Index}, val acc {searched.Best.Value:F3}", 620, 520);
+        lambdaFigure.Axes(xLabel: "student layer", yLabel: "teacher layer").HeatMap(best.ToArray(), studentLabels, teacherLabels, min: 0, max: 1, annotate: "F2", colorbarLabel: "λ");
+        result.Figures["search_lambda"] = lambdaFigure;
+
+        if (allStudent is not null && context.Seeds.Count > 0)
+        {
+            var untrained = Probabilistic.Nn.Models.Zoo.VeryTinyCnn(new Rng(context.Seeds[0]));
+            var before = context.Time("information before", () => VidTraining.ConnectionNll(teacher, untrained, train, test, sizes.InfoSteps, Batch, ProbeRate, 4242));
+            var after = context.Time("information after", () => VidTraining.ConnectionNll(teacher, allStudent, train, test, sizes.InfoSteps, Batch, ProbeRate, 4242));
+            double min = Math.Min(Min(before), Min(after)), max = Math.Max(Max(before), Max(after));
+            var info = new Figure("−E[log q(t|s)] per connection, all student (lower = more information)", 1200, 560, rows: 1, cols: 2);
+            info.Axes(0, 0, "untrained student", "student layer", "teacher layer").HeatMap(before, studentLabels, teacherLabels, min: min, max: max, annotate: "F3", colorbarLabel: "−E[log q] per element");
+            info.Axes(0, 1, "distilled student", "student layer", "teacher layer").HeatMap(after, studentLabels, teacherLabels, min: min, max: max, annotate: "F3", colorbarLabel: "−E[log q] per element");
+            result.Figures["information"] = info;
+            var infoTable = result.AddTable("information", "−E[log q(t | s)] per connection (per element, without ½ log 2π), frozen all student, before → after distillation",
+                ["teacher layer", .. studentLabels.Select(l => $"{l} before"), .. studentLabels.Select(l => $"{l} after")]);
+            for (int i = 0; i < Layers; i++)
+                infoTable.AddRow([teacherLabels[i], .. Enumerable.Range(0, Layers).Select(j => (object?)before[i, j]), .. Enumerable.Range(0, Layers).Select(j => (object?)after[i, j])]);
+        }
+        return result;
+    }
+
+    /// <summary>A 16-entry point (row-major, teacher layer × student layer) as a free-form λ.</summary>
+    private static VidLambda ToLambda(ReadOnlySpan<double> point)
+    {
+        var values = new double[Layers, Layers];
+        for (int k = 0; k < Layers * Layers; k++) values[k / Layers, k % Layers] = point[k];
+        return VidLambda.Free(values);
+    }
+
+    private static double Min(double[,] a) => a.Cast<double>().Min();
+
+    private static double Max(double[,] a) => a.Cast<double>().Max();
+}
