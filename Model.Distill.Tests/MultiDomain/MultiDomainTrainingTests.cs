@@ -43,7 +43,7 @@ public class MultiDomainTrainingTests
 
     private static int[] Predictions(Module model, LabeledDataset data)
     {
-        var (p, _, k) = Trainer.PredictProbabilities(model, MultiDomainTraining.EvaluationBatches(data));
+        var (p, _, k) = Trainer.PredictProbabilities(model, data.OrderedBatches());
         var predictions = new int[data.Count];
         for (int n = 0; n < predictions.Length; n++) predictions[n] = p[n * k + 1] > p[n * k] ? 1 : 0;
         return predictions;
@@ -64,7 +64,7 @@ public class MultiDomainTrainingTests
             return teacher;
         }
         var teacher = Fit(5);
-        double accuracy = Trainer.Evaluate(teacher, MultiDomainTraining.EvaluationBatches(test)).Accuracy;
+        double accuracy = Trainer.Evaluate(teacher, test.OrderedBatches()).Accuracy;
         Assert.True(accuracy > 0.9, $"teacher accuracy {accuracy} (chance 0.5)");
         // φ is applied to every batch: the same noise seed repeats the run exactly, another seed changes it.
         Assert.Equal(Flat(teacher), Flat(Fit(5)));
@@ -85,7 +85,7 @@ public class MultiDomainTrainingTests
         new Trainer(plain, new Adam(plain.Parameters(), lr: 0.05)).Fit(e => loader.LabelledBatches(e - 1), 3);
         float[] expected = Flat(plain), actual = Flat(student);
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 6);
-        Assert.True(Trainer.Evaluate(student, MultiDomainTraining.EvaluationBatches(Synthetic(300, 10))).Accuracy > 0.9);
+        Assert.True(Trainer.Evaluate(student, Synthetic(300, 10).OrderedBatches()).Accuracy > 0.9);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class TrainingTests
             var student = Zoo.Logistic(rng, 10, 3);
             DistillationTraining.Fit(student, new Adam(student.Parameters(), lr: 1e-3), data.Train,
                 MethodRegistry.Create<IClassificationDistillation>(method, settings), soft, all, epochs: 60, batchSize: 64, seed: rng.NextUInt64());
-            var (p, labels, k) = Trainer.PredictProbabilities(student, DistillationTraining.EvaluationBatches(data.Test));
+            var (p, labels, k) = Trainer.PredictProbabilities(student, data.Test.OrderedBatches());
             return (ClassificationMetrics.SoftCrossEntropy(p, k, truth.AsSpan(0, 40 * k)), ClassificationMetrics.MeanSpread(p, k),
                 ClassificationMetrics.Accuracy(p, k, labels));
         }

@@ -31,7 +31,7 @@ public static class MultiDomainTraining
         var trainer = new Trainer(teacher, optimizer);
         if (callbacks is not null) trainer.Callbacks.AddRange(callbacks);
         LabeledDataset? mappedValidation = validation is null ? null : Apply(map, validation);
-        Func<IEnumerable<LabelledBatch>>? validate = mappedValidation is null ? null : () => EvaluationBatches(mappedValidation);
+        Func<IEnumerable<LabelledBatch>>? validate = mappedValidation is null ? null : () => mappedValidation.OrderedBatches();
         return trainer.Fit(e => Mapped(loader.LabelledBatches(e - 1), map), epochs, validate, loader.BatchCount);
     }
 
@@ -58,7 +58,7 @@ public static class MultiDomainTraining
             LossFunction = (logits, batch) => loss.Loss(logits, batch.Labels, useTeacher ? TeacherOutput(teacher!, map, batch.Inputs) : null),
         };
         if (callbacks is not null) trainer.Callbacks.AddRange(callbacks);
-        Func<IEnumerable<LabelledBatch>>? validate = validation is null ? null : () => EvaluationBatches(validation);
+        Func<IEnumerable<LabelledBatch>>? validate = validation is null ? null : () => validation.OrderedBatches();
         bool teacherWasTraining = teacher?.IsTraining ?? false;
         teacher?.Eval();
         try
@@ -175,7 +175,7 @@ public static class MultiDomainTraining
         foreach (int d in outShape) outSize *= d;
         var features = new float[(long)data.Count * outSize];
         int offset = 0;
-        foreach (var batch in EvaluationBatches(data))
+        foreach (var batch in data.OrderedBatches())
         {
             using var scope = TensorScope.Begin();
             using var noGrad = GradMode.NoGrad();
@@ -187,10 +187,6 @@ public static class MultiDomainTraining
         }
         return new LabeledDataset(name ?? $"{map.Name}({data.Name})", features, outShape, data.Labels.ToArray(), data.ClassCount, data.ClassNames);
     }
-
-    /// <summary>The batches of <paramref name="data"/> in order, for evaluation.</summary>
-    public static IEnumerable<LabelledBatch> EvaluationBatches(LabeledDataset data, int batchSize = 1000) =>
-        new BatchLoader(data, batchSize, seed: 0, shuffle: false).LabelledBatches(0);
 
     private static IEnumerable<LabelledBatch> Mapped(IEnumerable<LabelledBatch> batches, IDomainMap map)
     {

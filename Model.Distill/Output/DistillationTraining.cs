@@ -57,13 +57,9 @@ public static class DistillationTraining
         {
             LossFunction = (logits, b) => loss.Loss(logits, b.Labels, teacherRows.AsSpan(0, rows * k), flags.AsSpan(0, rows)),
         };
-        Func<IEnumerable<LabelledBatch>>? validate = validation is null ? null : () => EvaluationBatches(validation);
+        Func<IEnumerable<LabelledBatch>>? validate = validation is null ? null : () => validation.OrderedBatches();
         return trainer.Fit(Batches, epochs, validate, loader.BatchCount);
     }
-
-    /// <summary>The batches of <paramref name="data"/> in order (for evaluation).</summary>
-    public static IEnumerable<LabelledBatch> EvaluationBatches(LabeledDataset data, int batchSize = 1000) =>
-        new BatchLoader(data, batchSize, seed: 0, shuffle: false).LabelledBatches(0);
 
     /// <summary>
     /// The teacher's soft labels softmax(v(x)/T) for every object (N·K), from its logits in evaluation mode without
@@ -82,7 +78,7 @@ public static class DistillationTraining
             int offset = 0;
             Span<double> z = stackalloc double[k];
             Span<double> p = stackalloc double[k];
-            foreach (var batch in EvaluationBatches(data))
+            foreach (var batch in data.OrderedBatches())
             {
                 using var scope = TensorScope.Begin();
                 var logits = teacher.Forward(batch.Inputs);

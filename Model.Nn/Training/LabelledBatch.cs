@@ -32,6 +32,13 @@ public static class BatchLoaderExtensions
         }
     }
 
+    /// <summary>
+    /// The batches of <paramref name="data"/> in their stored order, without shuffling (for evaluation and for
+    /// mapping a data set batch by batch).
+    /// </summary>
+    public static IEnumerable<LabelledBatch> OrderedBatches(this LabeledDataset data, int batchSize = 1000) =>
+        new BatchLoader(data, batchSize, seed: 0, shuffle: false).LabelledBatches(0);
+
     private static int[] Shape(int n, int[] sampleShape)
     {
         var shape = new int[sampleShape.Length + 1];

@@ -32,7 +32,7 @@ var settings = new DistillationSettings(Lambda: 0.75, TeacherTemperature: 10, St
     var loss = MethodRegistry.Create<IClassificationDistillation>(method, s);
     var epochs = DistillationTraining.Fit(student, new Adam(student.Parameters(), lr: 1e-3), data.Train, loss, teacher, inI,
         epochs: 200, batchSize: 64, seed: rng.NextUInt64(), validation: data.Test);
-    var (p, labels, k) = Trainer.PredictProbabilities(student, DistillationTraining.EvaluationBatches(data.Test));
+    var (p, labels, k) = Trainer.PredictProbabilities(student, data.Test.OrderedBatches());
     return (ClassificationMetrics.CrossEntropy(p, k, labels), ClassificationMetrics.Accuracy(p, k, labels),
         ClassificationMetrics.MeanSpread(p, k), ClassificationMetrics.SoftCrossEntropy(p, k, truth.AsSpan(0, 40 * k)), epochs);
 }

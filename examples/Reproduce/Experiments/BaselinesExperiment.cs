@@ -118,10 +118,4 @@ public sealed class BaselinesExperiment : IExperiment
         trainer.Callbacks.Add(new StatusEachEpoch(context, $"{baseline.Name} seed {seed}"));
         return trainer.Fit(e => loader.LabelledBatches(e - 1), epochs, () => testLoader.LabelledBatches(0), loader.BatchCount);
     }
-
-    /// <summary>One status line per epoch, so a long run shows progress.</summary>
-    private sealed class StatusEachEpoch(ExperimentContext context, string run) : TrainingCallback
-    {
-        public override void OnEpochEnd(EpochReport report) => context.Status($"{run}: {report}");
-    }
 }

@@ -3,6 +3,7 @@ using Probabilistic.Nn.Data;
 using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
+using Probabilistic.Nn.Training;
 using Probabilistic.Plots;
 using Probabilistic.Reproduce.Results;
 using static Probabilistic.Reproduce.Results.SeedStatistics;
@@ -177,7 +178,7 @@ public sealed class ProbabilisticExperiment : IExperiment
 
         var teacher = context.Time("train teacher", () => ProbabilisticExperiments.TrainTeacher(train, plan.TeacherEpochs, seed: 0,
             r => context.Status($"teacher epoch {r.Epoch}: loss {r.TrainLoss:F4}, train acc {r.TrainAccuracy:F4} ({r.Seconds:F1} s)")));
-        var teacherTest = Nn.Training.Trainer.Evaluate(teacher, DistillationTraining.EvaluationBatches(fashion.Test));
+        var teacherTest = Nn.Training.Trainer.Evaluate(teacher, fashion.Test.OrderedBatches());
         context.Status($"teacher: test accuracy {teacherTest.Accuracy:F4}, CE {teacherTest.CrossEntropy:F4}");
         float[] soft = DistillationTraining.TeacherProbabilities(teacher, train, t);
 

@@ -190,7 +190,7 @@ internal static class DarkKnowledgeClassification
             int row = 0;
             var z = new double[k];
             var lp = new double[k];
-            foreach (var batch in new BatchLoader(data, 1000, seed: 0, shuffle: false).LabelledBatches(0))
+            foreach (var batch in data.OrderedBatches())
             {
                 using var scope = TensorScope.Begin();
                 var logits = model.Forward(batch.Inputs).Span;

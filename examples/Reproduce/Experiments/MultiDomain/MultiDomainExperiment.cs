@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.MultiDomain;
 using Probabilistic.Nn.Data;
@@ -121,8 +122,8 @@ public sealed class MultiDomainExperiment : IExperiment
             var model = new Mlp(new Rng(TeacherSeed), inputs, 256, 128, 64, 64, 10);
             var reports = context.Time($"teacher {key}", () => MultiDomainTraining.FitTeacher(model, new Adam(model.Parameters(), 1e-3f), train, trainMap,
                 sizes.TeacherEpochs, 64, TeacherSeed, callbacks: [new StatusEachEpoch(context, $"teacher {key}")]));
-            double own = Trainer.Evaluate(model, MultiDomainTraining.EvaluationBatches(MultiDomainTraining.Apply(trainMap, ownTest))).Accuracy;
-            double mapped = Trainer.Evaluate(model, MultiDomainTraining.EvaluationBatches(MultiDomainTraining.Apply(studentMap ?? IdentityMap.Instance, test))).Accuracy;
+            double own = Trainer.Evaluate(model, MultiDomainTraining.Apply(trainMap, ownTest).OrderedBatches()).Accuracy;
+            double mapped = Trainer.Evaluate(model, MultiDomainTraining.Apply(studentMap ?? IdentityMap.Instance, test).OrderedBatches()).Accuracy;
             var t = new TrainedTeacher(key, data, studentMap?.Name ?? "—", model, own, ownTestName, mapped, watch.Elapsed.TotalSeconds);
             teachers[key] = t;
             teacherTable.AddRow(data, trainMap.Name, inputs, model.ParameterCount(), reports.Count, ownTestName, own, (studentMap ?? IdentityMap.Instance).Name, mapped, t.Seconds);
@@ -254,7 +255,7 @@ public sealed class MultiDomainExperiment : IExperiment
             for (int e = 0; e < examples; e++)
             {
                 var row = mapped.Row(e);
-                double lo = Math.Min(0, Min(row)), hi = Math.Max(1, Max(row));
+                double lo = Math.Min(0, TensorPrimitives.Min(row)), hi = Math.Max(1, TensorPrimitives.Max(row));
                 figure.Axes(e, m, title: e == 0 ? maps[m].Name : null).Image(Pixels(row, side), lo, hi);
             }
         }
@@ -411,15 +412,5 @@ public sealed class MultiDomainExperiment : IExperiment
         for (int r = 0; r < side; r++)
             for (int c = 0; c < side; c++) pixels[r, c] = values[r * side + c];
         return pixels;
-    }
-
-    private static double Min(ReadOnlySpan<float> values) { float m = float.MaxValue; foreach (float v in values) m = Math.Min(m, v); return m; }
-
-    private static double Max(ReadOnlySpan<float> values) { float m = float.MinValue; foreach (float v in values) m = Math.Max(m, v); return m; }
-
-    /// <summary>One status line per epoch, so a long run shows progress.</summary>
-    private sealed class StatusEachEpoch(ExperimentContext context, string run) : TrainingCallback
-    {
-        public override void OnEpochEnd(EpochReport report) => context.Status($"{run}: {report}");
     }
 }

@@ -37,7 +37,7 @@ public static class ProbabilisticExperiments
         var loss = MethodRegistry.Create<IClassificationDistillation>(method, settings);
         var epochsRun = DistillationTraining.Fit(student, optimizer, train, loss, teacherProbabilities, inIndexSet, epochs, BatchSize,
             seed: rng.NextUInt64(), validation: trackEpochs ? test : null);
-        var (probabilities, labels, classes) = Trainer.PredictProbabilities(student, DistillationTraining.EvaluationBatches(test));
+        var (probabilities, labels, classes) = Trainer.PredictProbabilities(student, test.OrderedBatches());
         var metrics = StudentMetrics.From(probabilities, classes, labels, trueTestProbabilities);
         return new StudentOutcome(metrics, probabilities, epochsRun);
     }

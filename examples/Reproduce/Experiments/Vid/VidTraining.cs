@@ -72,14 +72,10 @@ internal static class VidTraining
 
     private static void Record(Module student, LabeledDataset evaluation, Curve curve)
     {
-        var report = Trainer.Evaluate(student, Batches(evaluation));
+        var report = Trainer.Evaluate(student, evaluation.OrderedBatches());
         curve.Accuracy.Add(report.Accuracy);
         curve.CrossEntropy.Add(report.CrossEntropy);
     }
-
-    /// <summary>The batches of <paramref name="data"/> in order.</summary>
-    public static IEnumerable<LabelledBatch> Batches(LabeledDataset data, int batch = 1000) =>
-        new BatchLoader(data, batch, seed: 0, shuffle: false).LabelledBatches(0);
 
     /// <summary>
     /// The information picture (issue #14 item 5): fits every teacher-layer × student-layer Gaussian connection q on
@@ -116,7 +112,7 @@ internal static class VidTraining
             }
         var result = new double[n, n];
         int rows = 0;
-        foreach (var b in Batches(held, 500))
+        foreach (var b in held.OrderedBatches(500))
         {
             using var scope = TensorScope.Begin();
             var (t, s) = Features(teacher, student, tc, sc, paths, b.Inputs);
@@ -149,5 +145,5 @@ internal static class VidTraining
     }
 
     /// <summary>Test cross-entropy and accuracy of a trained model (kept for symmetry with the curves).</summary>
-    public static EvaluationReport Evaluate(Module model, LabeledDataset data) => Trainer.Evaluate(model, Batches(data));
+    public static EvaluationReport Evaluate(Module model, LabeledDataset data) => Trainer.Evaluate(model, data.OrderedBatches());
 }
