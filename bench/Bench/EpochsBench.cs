@@ -2,6 +2,7 @@ using System.Globalization;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.DarkKnowledge;
 using Probabilistic.Distill.MultiDomain;
+using Probabilistic.Distill.Vid;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Models;
@@ -29,13 +30,21 @@ namespace Probabilistic.Bench;
 /// it (evaluation mode, no gradient), and one step of the student 784-400-400-10 (soft cross-entropy, Adam lr 1e-3 with
 /// coupled L2 γ = 1e-4). Its "epoch" is one iteration: the times are seconds per iteration (<c>--steps S</c> iterations
 /// per sample, their mean).
+/// <c>vid-student</c> (issue #14, item 7) is one epoch of the <c>vid</c> experiment's <c>all</c> student, through the
+/// product as the experiment runs it: <see cref="VidDistillation"/> with <see cref="VidPreset.All"/> (free λ = 1, all 16
+/// Gaussian connections, β = 0.5, the default connection options) bound to a frozen <see cref="Zoo.TinyCnn"/> teacher and a
+/// <see cref="Zoo.VeryTinyCnn"/> student at <see cref="Zoo.TinyFeaturePaths"/>, <see cref="VidObjective.StudentLoss"/>
+/// per batch and one Adam (lr 1e-3) over the student's and the connections' parameters; the first 10,112 training
+/// images in file order, unshuffled batches of 128 (79 steps). The teacher is freshly initialised (its weights do not
+/// change the work).
+/// Every row also records the number of parameters the timed optimiser(s) update (the fairness check against PyTorch).
 /// bench/torch_epochs.py runs the same protocol in PyTorch; run each model in a fresh process so peaks don't mix.
-/// Usage: Bench epochs [--models logistic,mlp,lenet,cnn,md-teacher,md-student,bdk-step] [--epochs N] [--steps S] [--warmup W] [--threads T] [--csv FILE]
+/// Usage: Bench epochs [--models logistic,mlp,lenet,cnn,md-teacher,md-student,bdk-step,vid-student] [--epochs N] [--steps S] [--warmup W] [--threads T] [--csv FILE]
 /// </summary>
 internal static class EpochsBench
 {
-    /// <summary>How a setting trains: the plain <see cref="Trainer"/> on all 60,000 images, a multi-domain fit, or distilled SGLD.</summary>
-    internal enum Workload { Plain, MultiDomainTeacher, MultiDomainStudent, DistilledSgld }
+    /// <summary>How a setting trains: the plain <see cref="Trainer"/> on all 60,000 images, a multi-domain fit, distilled SGLD, or a VID student.</summary>
+    internal enum Workload { Plain, MultiDomainTeacher, MultiDomainStudent, DistilledSgld, VidStudent }
 
     /// <summary>One benchmarked network: its name, minibatch size, whether it takes [N,1,28,28] images, its factory and its workload.</summary>
     internal sealed record Setting(string Name, int BatchSize, bool Images, Func<Rng, Module> Create, Workload Workload = Workload.Plain);
@@ -53,7 +62,18 @@ internal static class EpochsBench
         new("md-teacher", 64, false, MultiDomainTeacher, Workload.MultiDomainTeacher),
         new("md-student", 100, false, rng => new Mlp(rng, 784, 64, 10), Workload.MultiDomainStudent),
         new("bdk-step", 100, false, rng => new Mlp(rng, 784, 400, 400, 10), Workload.DistilledSgld),
+        new("vid-student", 128, true, rng => Zoo.VeryTinyCnn(rng), Workload.VidStudent),
     ];
+
+    /// <summary>
+    /// The settings of <c>vid-student</c>: the <c>vid</c> experiment's <c>all</c> row (VidExperiment: free-form λ = 1 on
+    /// all 4 × 4 connections, the preset's β = 0.5 and default <see cref="GaussianConnectionOptions"/>: σ² per channel or
+    /// unit starting at 5, the student's map upsampled where smaller).
+    /// </summary>
+    internal static readonly VidSettings Vid = new(VidPreset.All, Form: VidLambdaForm.Free);
+
+    /// <summary>The <c>vid</c> experiment's training set: the first 10,112 FashionMNIST training images in file order.</summary>
+    internal const int VidTrainCount = 10_112;
 
     /// <summary>
     /// The settings of <c>bdk-step</c> (methods.md §5.4's MNIST run, with Adam for the student): M = |D'| = 100,
@@ -90,10 +110,11 @@ internal static class EpochsBench
         Console.WriteLine($"ours: gemm {Gemm.ActiveKernel}, gemm threads {Gemm.MaxThreads}, processors {Environment.ProcessorCount}");
         foreach (var setting in Settings.Where(s => models.Contains(s.Name)))
         {
-            var (seconds, stepsTimed, stepsPerEpoch, lastLoss) = setting.Workload switch
+            var (seconds, stepsTimed, stepsPerEpoch, lastLoss, parameters) = setting.Workload switch
             {
                 Workload.Plain => TimeEpochs(setting, data.Train, epochs, steps, warmup),
                 Workload.DistilledSgld => TimeDistilledSgld(setting, data.Train, epochs, steps, warmup),
+                Workload.VidStudent => TimeVidStudent(setting, data.Train, epochs, steps, warmup),
                 _ => TimeMultiDomain(setting, data.Train, epochs, steps, warmup),
             };
             Array.Sort(seconds);
@@ -107,9 +128,9 @@ internal static class EpochsBench
             string format = perIteration ? "F5" : "F3";
             Console.WriteLine($"{setting.Name,-9} batch {setting.BatchSize,3}: best {best.ToString(format, CultureInfo.InvariantCulture)} {unit}, " +
                               $"median {median.ToString(format, CultureInfo.InvariantCulture)}{scaled}, " +
-                              $"last loss {lastLoss:F3}, peak RSS {peakMiB:F0} MiB");
+                              $"last loss {lastLoss:F3}, peak RSS {peakMiB:F0} MiB, trained parameters {parameters}");
             rows.Add(string.Join(',', "ours", setting.Name, setting.BatchSize, stepsTimed, stepsPerEpoch, epochs,
-                F(best, perIteration ? 6 : 4), F(median, perIteration ? 6 : 4), F(peakMiB), Gemm.MaxThreads));
+                F(best, perIteration ? 6 : 4), F(median, perIteration ? 6 : 4), F(peakMiB), Gemm.MaxThreads, parameters));
         }
         if (csvPath is not null)
         {
@@ -121,8 +142,8 @@ internal static class EpochsBench
         return 0;
     }
 
-    /// <summary>Columns of the CSV rows, shared with bench/torch_epochs.py.</summary>
-    internal const string CsvHeader = "impl,model,batch,steps_timed,steps_per_epoch,epochs,best_s,median_s,peak_rss_mib,threads";
+    /// <summary>Columns of the CSV rows, shared with bench/torch_epochs.py (<c>params</c>: the parameters the timed optimiser(s) update).</summary>
+    internal const string CsvHeader = "impl,model,batch,steps_timed,steps_per_epoch,epochs,best_s,median_s,peak_rss_mib,threads,params";
 
     /// <summary>
     /// The steps timed per sample for <c>--steps</c> <paramref name="steps"/>: a whole epoch (0), part of one
@@ -134,7 +155,7 @@ internal static class EpochsBench
         : (steps / stepsPerEpoch * stepsPerEpoch, steps / stepsPerEpoch);
 
     /// <summary>Warm-up, then <paramref name="epochs"/> timed (possibly partial, then scaled) epochs.</summary>
-    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss) TimeEpochs(
+    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss, long Parameters) TimeEpochs(
         Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
     {
         var dataset = setting.Images ? train.WithSampleShape(1, FashionMnist.Side, FashionMnist.Side) : train;
@@ -156,7 +177,7 @@ internal static class EpochsBench
             seconds[e] = reports.Sum(r => r.Seconds) * loader.BatchCount / stepsTimed;
             lastLoss = reports[^1].TrainLoss;
         }
-        return (seconds, stepsTimed, loader.BatchCount, lastLoss);
+        return (seconds, stepsTimed, loader.BatchCount, lastLoss, Count(model.Parameters()));
     }
 
     /// <summary>
@@ -165,7 +186,7 @@ internal static class EpochsBench
     /// <paramref name="epochs"/> samples of <see cref="TimedSteps"/> steps, each the sum of the fits' per-epoch loop
     /// times (the <see cref="EpochReport.Seconds"/> of the trainer) scaled to one epoch.
     /// </summary>
-    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss) TimeMultiDomain(
+    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss, long Parameters) TimeMultiDomain(
         Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
     {
         var (big, small) = FashionMnist.BigSmall(train);
@@ -196,7 +217,7 @@ internal static class EpochsBench
             seconds[e] = reports.Sum(r => r.Seconds) * stepsPerEpoch / stepsTimed;
             lastLoss = reports[^1].TrainLoss;
         }
-        return (seconds, stepsTimed, stepsPerEpoch, lastLoss);
+        return (seconds, stepsTimed, stepsPerEpoch, lastLoss, Count(model.Parameters()));
     }
 
     /// <summary>
@@ -205,7 +226,7 @@ internal static class EpochsBench
     /// <paramref name="warmup"/> iterations until 2 s have passed, then <paramref name="epochs"/> samples of
     /// <paramref name="steps"/> iterations (at least 1), each reported as seconds per iteration ("epoch" = 1 iteration).
     /// </summary>
-    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss) TimeDistilledSgld(
+    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss, long Parameters) TimeDistilledSgld(
         Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
     {
         var teacher = setting.Create(new Rng(1));
@@ -224,8 +245,64 @@ internal static class EpochsBench
             run.Run(train, DarkKnowledge.TeacherBatchSize, iterations, callbackEvery: iterations, callback: Record);
             seconds[e] = clock.Elapsed.TotalSeconds / iterations;
         }
-        return (seconds, iterations, 1, lastLoss);
+        return (seconds, iterations, 1, lastLoss, Count([.. teacher.Parameters(), .. student.Parameters()]));
     }
+
+    /// <summary>
+    /// <c>vid-student</c>: the loop of the <c>vid</c> experiment's student (VidTraining.Student in examples/Reproduce,
+    /// without its per-epoch evaluation): <see cref="VidDistillation.Bind"/>, then per unshuffled batch of the first
+    /// <see cref="VidTrainCount"/> training images a tensor scope, <see cref="Optimizer.ZeroGrad"/>,
+    /// <see cref="VidObjective.StudentLoss"/>, its value read and checked, backward and one Adam step over the student's
+    /// and the connections' parameters. Timed as <see cref="TimeEpochs"/>: a warm-up of rounds of
+    /// <paramref name="warmup"/> steps until 2 s have passed, then <paramref name="epochs"/> samples of
+    /// <see cref="TimedSteps"/> steps (the first steps of an epoch, scaled, or whole epochs).
+    /// </summary>
+    private static (double[] Seconds, int StepsTimed, int StepsPerEpoch, double LastLoss, long Parameters) TimeVidStudent(
+        Setting setting, LabeledDataset train, int epochs, int steps, int warmup)
+    {
+        var data = train.Subset(Enumerable.Range(0, VidTrainCount).ToArray(), "fmnist-train");
+        var teacher = Zoo.TinyCnn(new Rng(1000));
+        var rng = new Rng(1);
+        var student = setting.Create(rng);
+        using var objective = new VidDistillation(Vid).Bind(teacher, student, [1, FashionMnist.Side, FashionMnist.Side],
+            Zoo.TinyFeaturePaths, Zoo.TinyFeaturePaths, rng);
+        var optimizer = new Adam([.. student.Parameters(), .. objective.Parameters()], LearningRate);
+        var loader = new BatchLoader(data, setting.BatchSize, rng.NextUInt64(), shuffle: false);
+        var (stepsTimed, block) = TimedSteps(steps, loader.BatchCount);
+        int perEpoch = Math.Min(stepsTimed, loader.BatchCount);
+        double lastLoss = double.NaN;
+        double Epoch(int epoch, int count)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            student.Train();
+            foreach (var b in loader.LabelledBatches(epoch).Take(count))
+            {
+                using var scope = TensorScope.Begin();
+                optimizer.ZeroGrad();
+                var loss = objective.StudentLoss(b.Inputs, b.Labels);
+                float value = loss.Item();
+                if (!float.IsFinite(value)) throw new InvalidOperationException($"Bench epochs: the vid student's loss is {value}.");
+                loss.Backward();
+                optimizer.Step();
+                lastLoss = value;
+            }
+            return clock.Elapsed.TotalSeconds;
+        }
+        var warmupClock = System.Diagnostics.Stopwatch.StartNew();
+        while (warmup > 0 && warmupClock.Elapsed.TotalSeconds < WarmupSeconds)
+            Epoch(0, Math.Min(warmup, loader.BatchCount));
+        var seconds = new double[epochs];
+        for (int e = 0; e < epochs; e++)
+        {
+            double total = 0;
+            for (int k = 0; k < block; k++) total += Epoch(e * block + k, perEpoch);
+            seconds[e] = total * loader.BatchCount / stepsTimed;
+        }
+        return (seconds, stepsTimed, loader.BatchCount, lastLoss, Count([.. student.Parameters(), .. objective.Parameters()]));
+    }
+
+    /// <summary>The number of scalars in <paramref name="parameters"/>.</summary>
+    private static long Count(IEnumerable<Tensor> parameters) => parameters.Sum(p => (long)p.Length);
 
     /// <summary>Peak resident set size of this process (VmHWM in /proc/self/status), MiB; NaN where unavailable.</summary>
     private static double PeakResidentMiB()
