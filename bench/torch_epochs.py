@@ -23,7 +23,16 @@ p += -(eta/2)(lam p + N grad) + N(0, eta), eta = 4e-6 (4e-5 diverges at N = 60,0
 decay is added to the gradient, as ours). Both losses are read (.item()) every iteration, as ours checks them.
 Its "epoch" is one iteration: --steps S iterations per sample, their mean time.
 
-usage: torch_epochs.py [--models logistic,mlp,lenet,cnn,md-teacher,md-student,bdk-step] [--epochs N] [--steps S] [--warmup W]
+vid-student (issue #14, item 7): one epoch of the vid experiment's "all" student (VidTraining.Student without its
+evaluation): the frozen TinyCnn teacher (16-32-64 conv blocks, FC 128; eval mode, torch.no_grad) and the VeryTinyCnn
+student (8-16-32, FC 64), each block Conv 3x3 (padding 2 on the first) -> BatchNorm -> ReLU -> MaxPool 2, both returning
+their four features (the pooled blocks and the FC ReLU) with the logits; loss 0.5*CE + 0.5*sum of the 16 Gaussian
+connections' NLL (class GaussianConnection: Model.Distill/Vid/GaussianConnection.cs's construction), one
+torch.optim.Adam(lr 1e-3) over the student's and the connections' parameters, the first 10,112 training images in file
+order, unshuffled batches of 128 (79 steps); the loss is read (.item()) and checked every step, as ours. The teacher is
+freshly initialised, as ours. Every row records the number of parameters the optimiser(s) update (the fairness check).
+
+usage: torch_epochs.py [--models logistic,mlp,lenet,cnn,md-teacher,md-student,bdk-step,vid-student] [--epochs N] [--steps S] [--warmup W]
                        [--threads T] [--csv FILE] [--label torch]
 """
 import argparse
@@ -40,7 +49,7 @@ import torch.nn.functional as F
 from torch import nn
 
 DATA_DIR = os.environ.get("PROBABILISTIC_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
-CSV_HEADER = "impl,model,batch,steps_timed,steps_per_epoch,epochs,best_s,median_s,peak_rss_mib,threads"
+CSV_HEADER = "impl,model,batch,steps_timed,steps_per_epoch,epochs,best_s,median_s,peak_rss_mib,threads,params"
 
 
 def lenet():
@@ -64,6 +73,145 @@ def md_teacher():
                          nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
+class TinyFamily(nn.Module):
+    """Seed 003's Tiny / VeryTiny CNN (Zoo.TinyCnn / Zoo.VeryTinyCnn) on 1x28x28: per block Conv 3x3 (padding 2 on the
+    first) -> BatchNorm -> ReLU -> MaxPool 2, then flatten, FC, ReLU, FC 10. forward returns (logits, [the three pooled
+    blocks, the FC ReLU]) - the features at Zoo.TinyFeaturePaths."""
+
+    def __init__(self, channels, hidden):
+        super().__init__()
+        blocks, c = [], 1
+        for b, ch in enumerate(channels):
+            blocks.append(nn.Sequential(nn.Conv2d(c, ch, 3, padding=2 if b == 0 else 0), nn.BatchNorm2d(ch),
+                                        nn.ReLU(), nn.MaxPool2d(2)))
+            c = ch
+        self.blocks = nn.ModuleList(blocks)
+        self.fc = nn.Sequential(nn.Flatten(), nn.Linear(c * 2 * 2, hidden), nn.ReLU())
+        self.out = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        features = []
+        for block in self.blocks:
+            x = block(x)
+            features.append(x)
+        h = self.fc(x)
+        features.append(h)
+        return self.out(h), features
+
+
+def tiny_cnn():
+    return TinyFamily([16, 32, 64], 128)
+
+
+def very_tiny_cnn():
+    return TinyFamily([8, 16, 32], 64)
+
+
+class GaussianConnection(nn.Module):
+    """q(t | s) of VID as Model.Distill/Vid/GaussianConnection.cs builds it (default options). Map -> map: the student's
+    map adaptive-average-pooled to the smaller size along each axis, then bilinearly upsampled (align_corners=False) to
+    the teacher's size where smaller, then 1x1 convs without bias Cs -> Ct -> ReLU -> Ct -> ReLU -> Ct; any pair with a
+    vector: flatten the student, Linear to the teacher's element count (reshaped to the teacher's map). Variance
+    softplus(alpha) + eps per teacher channel or unit, 5 at initialisation. The NLL is the mean over batch and elements
+    of 0.5 [log var + (t - mu)^2 / var] (every channel has the same element count, so the element mean of log var is
+    the mean over channels)."""
+
+    def __init__(self, teacher_shape, student_shape, initial_variance=5.0, eps=1e-5):
+        super().__init__()
+        self.teacher_shape, self.eps = tuple(teacher_shape), eps
+        if len(teacher_shape) == 3 and len(student_shape) == 3:
+            ct, cs = teacher_shape[0], student_shape[0]
+            self.pool = (min(teacher_shape[1], student_shape[1]), min(teacher_shape[2], student_shape[2]))
+            self.target = tuple(teacher_shape[1:])
+            self.regressor = nn.Sequential(nn.Conv2d(cs, ct, 1, bias=False), nn.ReLU(), nn.Conv2d(ct, ct, 1, bias=False),
+                                           nn.ReLU(), nn.Conv2d(ct, ct, 1, bias=False))
+            self.linear = None
+        else:
+            self.linear = nn.Linear(math.prod(student_shape), math.prod(teacher_shape))
+        v = initial_variance - eps
+        self.alpha = nn.Parameter(torch.full((teacher_shape[0],), math.log(math.expm1(v))))
+
+    def forward(self, t, s):
+        if self.linear is not None:
+            mu = self.linear(s.flatten(1)).view(t.shape)
+        else:
+            if tuple(s.shape[2:]) != self.pool:
+                s = F.adaptive_avg_pool2d(s, self.pool)
+            if tuple(s.shape[2:]) != self.target:
+                s = F.interpolate(s, size=self.target, mode="bilinear", align_corners=False)
+            mu = self.regressor(s)
+        var = F.softplus(self.alpha) + self.eps
+        per_channel = var.view(1, -1, 1, 1) if t.dim() == 4 else var.view(1, -1)
+        return 0.5 * (((t - mu) ** 2 / per_channel).mean() + var.log().mean())
+
+
+VID_TRAIN_COUNT, VID_BETA = 10_112, 0.5
+
+
+class VidStudent:
+    """The vid experiment's "all" student loop: frozen teacher (eval, no_grad), 16 connections with lambda = 1,
+    0.5*CE + 0.5*sum of the NLLs, one Adam over the student and the connections."""
+
+    def __init__(self, x, y, batch):
+        self.x, self.y, self.batch = x[:VID_TRAIN_COUNT].view(-1, 1, 28, 28), y[:VID_TRAIN_COUNT], batch
+        self.per_epoch = (VID_TRAIN_COUNT + batch - 1) // batch
+        self.teacher, self.student = tiny_cnn(), very_tiny_cnn()
+        self.teacher.eval()
+        for p in self.teacher.parameters():
+            p.requires_grad_(False)
+        with torch.no_grad():
+            probe = torch.zeros(1, 1, 28, 28)
+            self.student.eval()
+            t_shapes = [f.shape[1:] for f in self.teacher(probe)[1]]
+            s_shapes = [f.shape[1:] for f in self.student(probe)[1]]
+        self.connections = nn.ModuleList(GaussianConnection(ts, ss) for ts in t_shapes for ss in s_shapes)
+        self.pairs = [(i, j) for i in range(len(t_shapes)) for j in range(len(s_shapes))]
+        self.params = list(self.student.parameters()) + list(self.connections.parameters())
+        self.optimizer = torch.optim.Adam(self.params, lr=LEARNING_RATE)
+
+    def epoch(self, steps):
+        """The first `steps` batches of an epoch; returns (seconds, last loss)."""
+        start = time.perf_counter()
+        self.student.train()
+        value = float("nan")
+        for k in range(steps):
+            xb, yb = self.x[k * self.batch:(k + 1) * self.batch], self.y[k * self.batch:(k + 1) * self.batch]
+            with torch.no_grad():
+                _, t_features = self.teacher(xb)
+            self.optimizer.zero_grad()
+            logits, s_features = self.student(xb)
+            info = sum(c(t_features[i], s_features[j]) for c, (i, j) in zip(self.connections, self.pairs))
+            loss = VID_BETA * F.cross_entropy(logits, yb) + (1 - VID_BETA) * info
+            value = loss.item()
+            if not math.isfinite(value):
+                raise RuntimeError(f"vid-student: the loss is {value}")
+            loss.backward()
+            self.optimizer.step()
+        return time.perf_counter() - start, value
+
+
+def time_vid_student(x, y, batch, a):
+    """Timed as EpochsBench.TimeVidStudent: warm-up rounds of --warmup steps (at least WARMUP_SECONDS), then --epochs
+    samples of timed_steps steps (the first steps of an epoch, scaled, or whole epochs)."""
+    run = VidStudent(x, y, batch)
+    steps, block = timed_steps(a.steps, run.per_epoch)
+    warmup_start = time.perf_counter()
+    while a.warmup > 0 and time.perf_counter() - warmup_start < WARMUP_SECONDS:
+        run.epoch(min(a.warmup, run.per_epoch))
+    seconds, loss = [], float("nan")
+    for _ in range(a.epochs):
+        total = 0.0
+        for _ in range(block):
+            t, loss = run.epoch(min(steps, run.per_epoch))
+            total += t
+        seconds.append(total * run.per_epoch / steps)
+    return seconds, steps, run.per_epoch, block, loss, count(run.params)
+
+
+def count(parameters):
+    return sum(p.numel() for p in parameters)
+
+
 # name -> (batch size, takes [N,1,28,28] images, factory); the same table as EpochsBench.Settings.
 SETTINGS = {
     "logistic": (64, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10))),
@@ -75,6 +223,7 @@ SETTINGS = {
     "md-student": (100, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))),
     "bdk-step": (100, False, lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 400), nn.ReLU(),
                                                    nn.Linear(400, 400), nn.ReLU(), nn.Linear(400, 10))),
+    "vid-student": (128, True, very_tiny_cnn),
 }
 # bdk-step: methods.md section 5.4's MNIST settings with an Adam student (EpochsBench.DarkKnowledge)
 BDK_ETA, BDK_PRIOR, BDK_SIGMA, BDK_STUDENT_LR, BDK_GAMMA = 4e-6, 1.0, 0.001, 1e-3, 1e-4
@@ -210,7 +359,7 @@ def time_distilled_sgld(factory, x, y, batch, a):
         for _ in range(iterations):
             _, loss = run.step()
         seconds.append((time.perf_counter() - start) / iterations)
-    return seconds, iterations, loss
+    return seconds, iterations, loss, run.teacher_params + list(run.student.parameters())
 
 
 def main():
@@ -231,14 +380,27 @@ def main():
     for name in a.models.split(","):
         batch, images, factory = SETTINGS[name]
         if name == "bdk-step":
-            seconds, iterations, loss = time_distilled_sgld(factory, x, y, batch, a)
+            seconds, iterations, loss, run_params = time_distilled_sgld(factory, x, y, batch, a)
             seconds.sort()
             best, median = seconds[0], statistics.median(seconds)
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"{name:<9} batch {batch:3d}: best {best:.5f} s/iteration, median {median:.5f} (mean of {iterations} "
                   f"iterations per sample), last loss {loss:.3f}, peak RSS {peak:.0f} MiB")
             rows.append(",".join(str(v) for v in (a.label, name, batch, iterations, 1, a.epochs,
-                                                  f"{best:.6f}", f"{median:.6f}", f"{peak:.4f}", a.threads)))
+                                                  f"{best:.6f}", f"{median:.6f}", f"{peak:.4f}", a.threads,
+                                                  count(run_params))))
+            continue
+        if name == "vid-student":
+            seconds, steps, per_epoch, block, loss, params = time_vid_student(x, y, batch, a)
+            seconds.sort()
+            best, median = seconds[0], statistics.median(seconds)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            scaled = (f" (scaled from {steps} of {per_epoch} steps)" if steps < per_epoch else
+                      f" (mean of {block} epochs of {per_epoch} steps per sample)" if block > 1 else "")
+            print(f"{name:<9} batch {batch:3d}: best {best:.3f} s/epoch, median {median:.3f}{scaled}, last loss {loss:.3f}, "
+                  f"peak RSS {peak:.0f} MiB, trained parameters {params}")
+            rows.append(",".join(str(v) for v in (a.label, name, batch, steps, per_epoch, a.epochs,
+                                                  f"{best:.4f}", f"{median:.4f}", f"{peak:.4f}", a.threads, params)))
             continue
         xs, ys, loss_fn = (x.view(-1, 1, 28, 28) if images else x), y, None
         if name.startswith("md-"):
@@ -272,9 +434,10 @@ def main():
         scaled = (f" (scaled from {steps} of {per_epoch} steps)" if steps < per_epoch else
                   f" (mean of {block} epochs of {per_epoch} steps per sample)" if block > 1 else "")
         print(f"{name:<9} batch {batch:3d}: best {best:.3f} s/epoch, median {median:.3f}{scaled}, "
-              f"last loss {loss:.3f}, peak RSS {peak:.0f} MiB")
+              f"last loss {loss:.3f}, peak RSS {peak:.0f} MiB, trained parameters {count(model.parameters())}")
         rows.append(",".join(str(v) for v in (a.label, name, batch, steps, per_epoch, a.epochs,
-                                              f"{best:.4f}", f"{median:.4f}", f"{peak:.4f}", a.threads)))
+                                              f"{best:.4f}", f"{median:.4f}", f"{peak:.4f}", a.threads,
+                                              count(model.parameters()))))
     if a.csv:
         header = not os.path.exists(a.csv) or os.path.getsize(a.csv) == 0
         with open(a.csv, "a") as f:
