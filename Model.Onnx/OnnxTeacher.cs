@@ -159,7 +159,8 @@ public sealed class OnnxTeacher : Teacher
             for (int i = 0; i < outputNames.Length; i++)
             {
                 var shape = _outputShapes[(outputNames[i], batch)];
-                var tensor = Tensor.Zeros(Array.ConvertAll(shape, d => (int)d));
+                var dims = Array.ConvertAll(shape, d => (int)d);
+                var tensor = new Tensor(GC.AllocateUninitializedArray<float>(dims.Aggregate(1, (a, d) => checked(a * d))), dims);
                 results[outputNames[i]] = tensor;
                 outputValues[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.Data.AsMemory(0, tensor.Length), shape);
             }
