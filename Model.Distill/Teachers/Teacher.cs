@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Tensors;
@@ -77,8 +78,12 @@ public abstract class Teacher : IDisposable
     /// <summary>Releases what the teacher holds (hooks, native sessions).</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
-    /// <summary>Wraps a Model.Nn module as a teacher (<see cref="ModuleTeacher"/>, shape not declared).</summary>
-    public static implicit operator Teacher(Module module) => new ModuleTeacher(module);
+    /// <summary>
+    /// Wraps a Model.Nn module as a teacher (<see cref="ModuleTeacher"/> in evaluation mode, shape and normalisation not
+    /// declared); null stays null, so an optional module converts to an optional teacher.
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(module))]
+    public static implicit operator Teacher?(Module? module) => module is null ? null : new ModuleTeacher(module);
 
     private Tensor Shaped(Tensor batch)
     {
