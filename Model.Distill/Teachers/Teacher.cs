@@ -61,7 +61,8 @@ public abstract class Teacher : IDisposable
         var input = Shaped(batch);
         using (GradMode.NoGrad())
         {
-            var normalised = Normalisation.IsIdentity ? input : Normalisation.Apply(input);
+            // A per-channel identity still checks the channel count.
+            var normalised = Normalisation.IsIdentity && Normalisation.Mean.Count == 1 ? input : Normalisation.Apply(input);
             var output = RunCore(normalised, features);
             if (output.Features.Count != features.Count)
                 throw new InvalidOperationException($"Teacher '{Name}': returned {output.Features.Count} features for {features.Count} requested.");
