@@ -44,6 +44,9 @@ public sealed record AlignedStudentPrior(NetworkStructure Student, double[] Mean
 /// <summary>
 /// The Bayesian distillation family (methods.md §2): a teacher posterior over the weights is aligned to the student's
 /// structure by neuron removals (Theorem B1) and layer removals (Theorem B2), and becomes the student's prior.
+/// The family works on the teacher's weights (a Laplace posterior around them), so it takes its own
+/// <see cref="TeacherPosterior"/> and cannot take an opaque <see cref="Teachers.Teacher"/> (logits and features only,
+/// e.g. an ONNX graph); a teacher from elsewhere enters it only once its weights are loaded into a Model.Nn network.
 /// </summary>
 public interface IBayesianDistillationMethod : IDistillationMethod
 {

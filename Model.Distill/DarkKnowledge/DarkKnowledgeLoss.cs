@@ -1,3 +1,4 @@
+using Probabilistic.Distill.Teachers;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Losses;
@@ -92,14 +93,34 @@ public static class DarkKnowledgeLoss
     /// <summary>
     /// The current teacher sample's predictive on <paramref name="inputs"/>, computed without gradient (a temporary of
     /// the current <see cref="TensorScope"/>): softmax of the logits for classification, the mean f_θ(x') for
-    /// regression. The teacher is run in the mode it is in (the caller picks evaluation, or training for an MC-dropout mask).
+    /// regression. The module is run in the mode it is in (the caller picks evaluation, or training for an MC-dropout
+    /// mask): this is the online path of <see cref="DistilledSgld"/>, whose teacher is a module it trains. For a fixed
+    /// teacher use the <see cref="Teacher"/> overload.
     /// </summary>
     public static Tensor TeacherPredictive(DarkKnowledgeTask task, Module teacher, Tensor inputs)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(inputs);
+        Tensor output;
+        using (GradMode.NoGrad()) output = teacher.Forward(inputs);
+        return Predictive(task, output);
+    }
+
+    /// <summary>
+    /// A fixed (frozen) teacher's predictive on <paramref name="inputs"/>, without gradient (a temporary of the current
+    /// <see cref="TensorScope"/>): softmax of its logits for classification, its output f(x') [B, 1] as the mean for
+    /// regression. A <see cref="ModuleTeacher"/> runs its module in evaluation mode (or in the mode it was built with).
+    /// </summary>
+    public static Tensor TeacherPredictive(DarkKnowledgeTask task, Teacher teacher, Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Predictive(task, teacher.Logits(inputs));
+    }
+
+    private static Tensor Predictive(DarkKnowledgeTask task, Tensor output)
+    {
         using var noGrad = GradMode.NoGrad();
-        var output = teacher.Forward(inputs);
         return task == DarkKnowledgeTask.Classification ? Ops.Softmax(output) : output;
     }
 

@@ -41,6 +41,11 @@ public sealed record DistilledSgldProgress(long Iteration, long StudentUpdates, 
 /// The teacher schedule is stepped once per iteration, the student schedule once per student step.
 /// </para>
 /// <para>
+/// The teacher is a Model.Nn <see cref="Module"/>, not a frozen <see cref="Teachers.Teacher"/>: the chain moves its
+/// weights every iteration (SGLD or dropout training), so an opaque fixed teacher (an ONNX graph) cannot be used here.
+/// A fixed teacher's predictive is <see cref="DarkKnowledgeLoss.TeacherPredictive(DarkKnowledgeTask, Teachers.Teacher, Tensor)"/>.
+/// </para>
+/// <para>
 /// Each iteration runs inside one <see cref="TensorScope"/>; the inputs of both networks live in buffers allocated
 /// once, so an iteration allocates nothing the tensor pool does not recycle (beyond what the shared losses do).
 /// </para>

@@ -1,3 +1,4 @@
+using Probabilistic.Distill.Teachers;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
@@ -37,12 +38,12 @@ public static class MultiDomainTraining
 
     /// <summary>
     /// Trains <paramref name="student"/> on <paramref name="train"/> with <paramref name="loss"/>, the frozen
-    /// <paramref name="teacher"/> (evaluation mode, no gradient) answering on φ(x) of each batch; with no teacher
-    /// (or a teacher weight of 0) it is the student alone. Evaluates on <paramref name="validation"/> after every epoch
-    /// when given. The teacher's mode is restored afterwards.
+    /// <paramref name="teacher"/> (no gradient; a Model.Nn module converts to a <see cref="ModuleTeacher"/>, run in
+    /// evaluation mode) answering on φ(x) of each batch; with no teacher (or a teacher weight of 0) it is the student
+    /// alone. Evaluates on <paramref name="validation"/> after every epoch when given.
     /// </summary>
     public static List<EpochReport> FitStudent(Module student, Optimizer optimizer, LabeledDataset train, MultiDomainDistillation loss,
-        Module? teacher, IDomainMap? map, int epochs, int batchSize, ulong seed, LabeledDataset? validation = null,
+        Teacher? teacher, IDomainMap? map, int epochs, int batchSize, ulong seed, LabeledDataset? validation = null,
         IEnumerable<TrainingCallback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(student);
@@ -59,28 +60,20 @@ public static class MultiDomainTraining
         };
         if (callbacks is not null) trainer.Callbacks.AddRange(callbacks);
         Func<IEnumerable<LabelledBatch>>? validate = validation is null ? null : () => validation.OrderedBatches();
-        bool teacherWasTraining = teacher?.IsTraining ?? false;
-        teacher?.Eval();
-        try
-        {
-            return trainer.Fit(e => loader.LabelledBatches(e - 1), epochs, validate, loader.BatchCount);
-        }
-        finally
-        {
-            teacher?.Train(teacherWasTraining);
-        }
+        return trainer.Fit(e => loader.LabelledBatches(e - 1), epochs, validate, loader.BatchCount);
     }
 
     /// <summary>
     /// Regression (methods.md §3.1, the code's MSE forms): trains <paramref name="model"/> on <paramref name="train"/>
     /// with <see cref="MultiDomainDistillation.RegressionLoss"/>, the frozen <paramref name="teacher"/> (when the teacher
-    /// weight is positive) predicting on φ(x) for <paramref name="map"/>. <paramref name="inputMap"/>, when given, is
+    /// weight is positive; a Model.Nn module converts to a <see cref="ModuleTeacher"/>, run in evaluation mode) predicting
+    /// on φ(x) for <paramref name="map"/>. <paramref name="inputMap"/>, when given, is
     /// applied to the model's own inputs first (how a teacher is trained on φ of its data: teacher weight 0 and
     /// inputMap = φ). Returns the test mean squared error after every epoch (on <paramref name="test"/>, its inputs
     /// through inputMap too), or an empty array without a test set.
     /// </summary>
     public static double[] FitRegression(Module model, Optimizer optimizer, RegressionDataset train, MultiDomainDistillation loss,
-        Module? teacher, IDomainMap? map, int epochs, int batchSize, ulong seed, RegressionDataset? test = null, IDomainMap? inputMap = null)
+        Teacher? teacher, IDomainMap? map, int epochs, int batchSize, ulong seed, RegressionDataset? test = null, IDomainMap? inputMap = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -93,33 +86,24 @@ public static class MultiDomainTraining
         map ??= IdentityMap.Instance;
         var loader = new BatchLoader(train, batchSize, seed);
         var curve = new List<double>(epochs);
-        bool teacherWasTraining = teacher?.IsTraining ?? false;
-        teacher?.Eval();
-        try
+        for (int epoch = 0; epoch < epochs; epoch++)
         {
-            for (int epoch = 0; epoch < epochs; epoch++)
+            model.Train();
+            foreach (var batch in loader.Epoch(epoch))
             {
-                model.Train();
-                foreach (var batch in loader.Epoch(epoch))
-                {
-                    using var scope = TensorScope.Begin();
-                    optimizer.ZeroGrad();
-                    var x = Tensor.FromArray(batch.FeatureSpan, [batch.Size, .. train.SampleShape]);
-                    var y = Tensor.FromArray(batch.TargetSpan, batch.Size, train.TargetSize);
-                    Tensor input;
-                    using (GradMode.NoGrad()) input = inputMap is null ? x : inputMap.Apply(x);
-                    var prediction = model.Forward(input);
-                    var value = loss.RegressionLoss(prediction, y, useTeacher ? TeacherOutput(teacher!, map, x) : null);
-                    if (!float.IsFinite(value.Item())) throw new NonFiniteLossException(epoch + 1, 0, "the regression loss", value.Item());
-                    value.Backward();
-                    optimizer.Step();
-                }
-                if (test is not null) curve.Add(MeanSquaredError(model, test, inputMap));
+                using var scope = TensorScope.Begin();
+                optimizer.ZeroGrad();
+                var x = Tensor.FromArray(batch.FeatureSpan, [batch.Size, .. train.SampleShape]);
+                var y = Tensor.FromArray(batch.TargetSpan, batch.Size, train.TargetSize);
+                Tensor input;
+                using (GradMode.NoGrad()) input = inputMap is null ? x : inputMap.Apply(x);
+                var prediction = model.Forward(input);
+                var value = loss.RegressionLoss(prediction, y, useTeacher ? TeacherOutput(teacher!, map, x) : null);
+                if (!float.IsFinite(value.Item())) throw new NonFiniteLossException(epoch + 1, 0, "the regression loss", value.Item());
+                value.Backward();
+                optimizer.Step();
             }
-        }
-        finally
-        {
-            teacher?.Train(teacherWasTraining);
+            if (test is not null) curve.Add(MeanSquaredError(model, test, inputMap));
         }
         return curve.ToArray();
     }
@@ -153,13 +137,19 @@ public static class MultiDomainTraining
         return sum / ((double)data.Count * data.TargetSize);
     }
 
-    /// <summary>The teacher's output on φ(<paramref name="inputs"/>), without recording gradients (a temporary of the current scope).</summary>
-    public static Tensor TeacherOutput(Module teacher, IDomainMap map, Tensor inputs)
+    /// <summary>
+    /// The frozen teacher's output on φ(<paramref name="inputs"/>) (φ(x) is the teacher's raw input: it is shaped and
+    /// normalised as the teacher declares), without recording gradients (a temporary of the current scope). A Model.Nn
+    /// module converts to a <see cref="ModuleTeacher"/>, run in evaluation mode.
+    /// </summary>
+    public static Tensor TeacherOutput(Teacher teacher, IDomainMap map, Tensor inputs)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(map);
-        using var noGrad = GradMode.NoGrad();
-        return teacher.Forward(map.Apply(inputs));
+        ArgumentNullException.ThrowIfNull(inputs);
+        Tensor mapped;
+        using (GradMode.NoGrad()) mapped = map.Apply(inputs);
+        return teacher.Logits(mapped);
     }
 
     /// <summary>

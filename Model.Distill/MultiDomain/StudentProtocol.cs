@@ -1,5 +1,6 @@
 using Probabilistic.Core.Numerics;
 using Probabilistic.Core.Random;
+using Probabilistic.Distill.Teachers;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Optim;
@@ -40,11 +41,11 @@ public sealed record StudentProtocol(ProtocolKind Kind, int Runs, int EpochsPerR
     /// Runs the protocol: students made by <paramref name="createStudent"/> (from a generator seeded by
     /// <paramref name="seed"/>, plus the run index for independent seeds), each run optimised by a fresh optimiser from
     /// <paramref name="createOptimizer"/>, trained by <see cref="MultiDomainTraining.FitStudent"/> with
-    /// <paramref name="loss"/>, <paramref name="teacher"/> and <paramref name="map"/>, and evaluated on
+    /// <paramref name="loss"/>, the frozen <paramref name="teacher"/> (a Model.Nn module converts to one) and <paramref name="map"/>, and evaluated on
     /// <paramref name="test"/> after every epoch. <paramref name="onRun"/> is told of each finished run.
     /// </summary>
     public ProtocolResult Run(Func<Rng, Module> createStudent, Func<Module, Optimizer> createOptimizer, LabeledDataset train,
-        LabeledDataset test, MultiDomainDistillation loss, Module? teacher, IDomainMap? map, int batchSize, ulong seed,
+        LabeledDataset test, MultiDomainDistillation loss, Teacher? teacher, IDomainMap? map, int batchSize, ulong seed,
         Action<int, IReadOnlyList<EpochReport>>? onRun = null)
     {
         ArgumentNullException.ThrowIfNull(createStudent);

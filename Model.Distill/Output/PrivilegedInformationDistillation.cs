@@ -1,3 +1,4 @@
+using Probabilistic.Distill.Teachers;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Tensors;
@@ -33,10 +34,10 @@ public sealed class PrivilegedInformationDistillation : IClassificationDistillat
     /// the student's view x (the same objects in the same order: same count, labels and classes). Rows of objects
     /// outside I are computed too and ignored by <see cref="Loss"/>.
     /// </summary>
-    /// <param name="teacher">The teacher, a classifier of the privileged features.</param>
+    /// <param name="teacher">The frozen teacher, a classifier of the privileged features (a Model.Nn module converts to one).</param>
     /// <param name="privileged">The privileged view x*.</param>
     /// <param name="student">The student's view x of the same objects.</param>
-    public float[] TeacherProbabilities(Module teacher, LabeledDataset privileged, LabeledDataset student)
+    public float[] TeacherProbabilities(Teacher teacher, LabeledDataset privileged, LabeledDataset student)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(privileged);

@@ -10,7 +10,7 @@ namespace Probabilistic.Distill.Teachers;
 /// </summary>
 public sealed class ModuleTeacher : Teacher
 {
-    private readonly string[] _featureNames;
+    private string[]? _featureNames;
 
     /// <summary>
     /// Wraps <paramref name="module"/>. <paramref name="inputShape"/> declares the per-sample shape (null: pass batches
@@ -23,7 +23,6 @@ public sealed class ModuleTeacher : Teacher
     {
         Module = module;
         TrainingMode = trainingMode;
-        _featureNames = [.. module.NamedModules().Select(kv => kv.Key).Where(k => k.Length > 0)];
     }
 
     /// <summary>The wrapped module.</summary>
@@ -33,7 +32,16 @@ public sealed class ModuleTeacher : Teacher
     public bool TrainingMode { get; }
 
     /// <summary>Every named submodule path of the module.</summary>
-    public override IReadOnlyList<string> FeatureNames => _featureNames;
+    public override IReadOnlyList<string> FeatureNames =>
+        _featureNames ??= [.. Module.NamedModules().Select(kv => kv.Key).Where(k => k.Length > 0)];
+
+    /// <summary>
+    /// This teacher when it already runs in the mode <paramref name="trainingMode"/>, otherwise a teacher over the same
+    /// module, input shape, normalisation and name in that mode (how a method with a training-mode compat switch, such
+    /// as <see cref="Vid.VidSettings.TeacherInTrainingMode"/>, runs a given teacher).
+    /// </summary>
+    public ModuleTeacher InMode(bool trainingMode) =>
+        trainingMode == TrainingMode ? this : new ModuleTeacher(Module, InputShape, Normalisation, Name, trainingMode);
 
     /// <inheritdoc/>
     protected override TeacherOutput RunCore(Tensor input, IReadOnlyList<string> features)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Tensors;
@@ -60,7 +61,8 @@ public abstract class Teacher : IDisposable
         var input = Shaped(batch);
         using (GradMode.NoGrad())
         {
-            var normalised = Normalisation.IsIdentity ? input : Normalisation.Apply(input);
+            // A per-channel identity still checks the channel count.
+            var normalised = Normalisation.IsIdentity && Normalisation.Mean.Count == 1 ? input : Normalisation.Apply(input);
             var output = RunCore(normalised, features);
             if (output.Features.Count != features.Count)
                 throw new InvalidOperationException($"Teacher '{Name}': returned {output.Features.Count} features for {features.Count} requested.");
@@ -77,8 +79,12 @@ public abstract class Teacher : IDisposable
     /// <summary>Releases what the teacher holds (hooks, native sessions).</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
-    /// <summary>Wraps a Model.Nn module as a teacher (<see cref="ModuleTeacher"/>, shape not declared).</summary>
-    public static implicit operator Teacher(Module module) => new ModuleTeacher(module);
+    /// <summary>
+    /// Wraps a Model.Nn module as a teacher (<see cref="ModuleTeacher"/> in evaluation mode, shape and normalisation not
+    /// declared); null stays null, so an optional module converts to an optional teacher.
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(module))]
+    public static implicit operator Teacher?(Module? module) => module is null ? null : new ModuleTeacher(module);
 
     private Tensor Shaped(Tensor batch)
     {

@@ -1,4 +1,5 @@
 using Probabilistic.Core.Random;
+using Probabilistic.Distill.Teachers;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Layers;
 using Probabilistic.Nn.Tensors;
@@ -44,7 +45,11 @@ public enum VidPreset
 /// Bug 3: the Hinton term is PyTorch's KLDivLoss(log_softmax(teacher/T), softmax(student/T)) with its default
 /// reduction, i.e. Σ KL(student ‖ teacher) / (B·K), with no T² (the gradient flows through the student's probabilities).
 /// </param>
-/// <param name="TeacherInTrainingMode">The thesis code's frozen teacher in training mode (BatchNorm on batch statistics).</param>
+/// <param name="TeacherInTrainingMode">
+/// The thesis code's frozen teacher in training mode (BatchNorm on batch statistics). It needs a Model.Nn module
+/// teacher: <see cref="VidDistillation.Bind"/> runs a <see cref="ModuleTeacher"/> through
+/// <see cref="ModuleTeacher.InMode"/>, and refuses any other teacher.
+/// </param>
 public sealed record VidSettings(
     VidPreset Preset = VidPreset.Pairwise,
     double Beta = 0.5,
@@ -109,12 +114,15 @@ public sealed class VidDistillation : IDistillationMethod
     }
 
     /// <summary>
-    /// Binds the method to a frozen <paramref name="teacher"/> and a <paramref name="student"/>: captures the features at
-    /// the given paths (see <see cref="Probabilistic.Nn.Models.Zoo.TinyFeaturePaths"/>), reads their shapes from one
-    /// forward pass of a zero input [1, …<paramref name="inputShape"/>] without gradient, and builds the connections
-    /// from <paramref name="rng"/>. Dispose the result to remove the hooks.
+    /// Binds the method to a frozen <paramref name="teacher"/> (a Model.Nn module converts to a
+    /// <see cref="ModuleTeacher"/>) and a <paramref name="student"/>: the teacher's features are its
+    /// <see cref="Teacher.Run"/> features named <paramref name="teacherPaths"/>, the student's are captured at
+    /// <paramref name="studentPaths"/> (see <see cref="Probabilistic.Nn.Models.Zoo.TinyFeaturePaths"/>); their shapes
+    /// are read from one pass of a zero input [1, …<paramref name="inputShape"/>] (the teacher's declared
+    /// <see cref="Teacher.InputShape"/> when null) without gradient, both models in evaluation mode, and the
+    /// connections are built from <paramref name="rng"/>. Dispose the result to remove the student's hooks.
     /// </summary>
-    public VidObjective Bind(Module teacher, Module student, IReadOnlyList<int> inputShape,
+    public VidObjective Bind(Teacher teacher, Module student, IReadOnlyList<int>? inputShape,
         IReadOnlyList<string> teacherPaths, IReadOnlyList<string> studentPaths, Rng rng) =>
         new(Settings, teacher, student, inputShape, teacherPaths, studentPaths, rng);
 }
@@ -126,9 +134,9 @@ public sealed class VidDistillation : IDistillationMethod
 /// </summary>
 public sealed class VidObjective : Module, IDisposable
 {
-    private readonly Module? _teacher;
+    private readonly Teacher? _teacher;
     private readonly Module? _student;
-    private readonly FeatureCapture? _teacherCapture, _studentCapture;
+    private readonly FeatureCapture? _studentCapture;
     private readonly string[] _teacherPaths = [], _studentPaths = [];
 
     /// <summary>The settings.</summary>
@@ -157,25 +165,25 @@ public sealed class VidObjective : Module, IDisposable
         }
     }
 
-    internal VidObjective(VidSettings settings, Module teacher, Module student, IReadOnlyList<int> inputShape,
+    internal VidObjective(VidSettings settings, Teacher teacher, Module student, IReadOnlyList<int>? inputShape,
         IReadOnlyList<string> teacherPaths, IReadOnlyList<string> studentPaths, Rng rng)
         : this(settings, ProbeShapes(teacher, student, inputShape, teacherPaths, studentPaths, settings, out var studentShapes), studentShapes, rng)
     {
-        _teacher = teacher;
+        _teacher = InTrainingMode(teacher, settings.TeacherInTrainingMode);
         _student = student;
         if (settings.UsesFeatures)
         {
             _teacherPaths = [.. teacherPaths];
             _studentPaths = [.. studentPaths];
-            _teacherCapture = new FeatureCapture(teacher, _teacherPaths);
             _studentCapture = new FeatureCapture(student, _studentPaths);
         }
     }
 
     /// <summary>
-    /// The student's loss on a batch <paramref name="input"/>: the teacher runs without gradient in evaluation mode
-    /// (training mode with <see cref="VidSettings.TeacherInTrainingMode"/>), the student with gradient in its current
-    /// mode; then <see cref="Loss"/> on the logits and captured features.
+    /// The student's loss on a batch <paramref name="input"/>: the teacher gives its logits and features through
+    /// <see cref="Teacher.Run"/> without gradient (a module teacher in evaluation mode, training mode with
+    /// <see cref="VidSettings.TeacherInTrainingMode"/>; its mode is restored after the batch), the student runs with
+    /// gradient in its current mode; then <see cref="Loss"/> on the logits and features.
     /// </summary>
     public Tensor StudentLoss(Tensor input, ReadOnlySpan<int> labels)
     {
@@ -186,12 +194,9 @@ public sealed class VidObjective : Module, IDisposable
         Tensor[] teacherFeatures = [];
         if (Settings.UsesTeacher)
         {
-            _teacher.Train(Settings.TeacherInTrainingMode);
-            using (GradMode.NoGrad())
-            {
-                teacherLogits = _teacher.Forward(input);
-                teacherFeatures = [.. _teacherPaths.Select(p => _teacherCapture![p])];
-            }
+            var output = _teacher.Run(input, _teacherPaths);
+            teacherLogits = output.Logits;
+            teacherFeatures = [.. output.Features];
         }
         var logits = _student.Forward(input);
         Tensor[] studentFeatures = [.. _studentPaths.Select(p => _studentCapture![p])];
@@ -215,12 +220,8 @@ public sealed class VidObjective : Module, IDisposable
         return Ops.Add(Ops.Scale(ce, beta), Ops.Scale(teacherTerm, 1 - beta));
     }
 
-    /// <summary>Removes the feature hooks.</summary>
-    public void Dispose()
-    {
-        _teacherCapture?.Dispose();
-        _studentCapture?.Dispose();
-    }
+    /// <summary>Removes the student's feature hooks (the teacher is not owned, so it is not disposed).</summary>
+    public void Dispose() => _studentCapture?.Dispose();
 
     /// <inheritdoc/>
     /// <remarks>Not supported: the loss needs labels; call <see cref="StudentLoss"/> or <see cref="Loss"/>.</remarks>
@@ -254,31 +255,37 @@ public sealed class VidObjective : Module, IDisposable
         return Ops.Scale(kl, 1f / studentLogits.Length);
     }
 
-    private static IReadOnlyList<IReadOnlyList<int>> ProbeShapes(Module teacher, Module student, IReadOnlyList<int> inputShape,
+    private static Teacher InTrainingMode(Teacher teacher, bool trainingMode) => teacher switch
+    {
+        ModuleTeacher module => module.InMode(trainingMode),
+        _ when trainingMode => throw new ArgumentException(
+            $"VidDistillation.Bind: TeacherInTrainingMode needs a Model.Nn module teacher; '{teacher.Name}' is a {teacher.GetType().Name}.", nameof(teacher)),
+        _ => teacher,
+    };
+
+    private static IReadOnlyList<IReadOnlyList<int>> ProbeShapes(Teacher teacher, Module student, IReadOnlyList<int>? inputShape,
         IReadOnlyList<string> teacherPaths, IReadOnlyList<string> studentPaths, VidSettings settings,
         out IReadOnlyList<IReadOnlyList<int>> studentShapes)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(student);
-        ArgumentNullException.ThrowIfNull(inputShape);
         ArgumentNullException.ThrowIfNull(teacherPaths);
         ArgumentNullException.ThrowIfNull(studentPaths);
+        InTrainingMode(teacher, settings.TeacherInTrainingMode);
         studentShapes = [];
         if (!settings.UsesFeatures) return [];
+        inputShape ??= teacher.InputShape
+            ?? throw new ArgumentNullException(nameof(inputShape), $"VidDistillation.Bind: no input shape given and the teacher '{teacher.Name}' declares none.");
         var x = Tensor.Zeros([1, .. inputShape]);
-        using var tc = new FeatureCapture(teacher, [.. teacherPaths]);
+        // Evaluation mode: a batch of one has no batch statistics, and the running ones must not move.
+        var probe = teacher is ModuleTeacher module ? module.InMode(false) : teacher;
+        var teacherFeatures = probe.Run(x, teacherPaths).Features;
         using var sc = new FeatureCapture(student, [.. studentPaths]);
-        bool teacherTraining = teacher.IsTraining, studentTraining = student.IsTraining;
-        using (GradMode.NoGrad())
-        {
-            // Evaluation mode: a batch of one has no batch statistics, and the running ones must not move.
-            teacher.Eval().Forward(x);
-            student.Eval().Forward(x);
-        }
-        teacher.Train(teacherTraining);
+        bool studentTraining = student.IsTraining;
+        using (GradMode.NoGrad()) student.Eval().Forward(x);
         student.Train(studentTraining);
         studentShapes = [.. studentPaths.Select(p => (IReadOnlyList<int>)sc[p].Shape.ToArray()[1..])];
-        return [.. teacherPaths.Select(p => (IReadOnlyList<int>)tc[p].Shape.ToArray()[1..])];
+        return [.. teacherFeatures.Select(f => (IReadOnlyList<int>)f.Shape.ToArray()[1..])];
     }
 }
 
