@@ -57,7 +57,7 @@ public abstract class Teacher : IDisposable
         var known = FeatureNames;
         var unknown = features.Where(f => !known.Contains(f)).ToList();
         if (unknown.Count > 0)
-            throw new ArgumentException($"Teacher '{Name}': unknown feature(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; available: {(known.Count == 0 ? "none" : string.Join(", ", known))}.", nameof(features));
+            throw new ArgumentException($"Teacher '{Name}': unknown feature(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; available: {Listing(known)}.", nameof(features));
         var input = Shaped(batch);
         using (GradMode.NoGrad())
         {
@@ -85,6 +85,12 @@ public abstract class Teacher : IDisposable
     /// </summary>
     [return: NotNullIfNotNull(nameof(module))]
     public static implicit operator Teacher?(Module? module) => module is null ? null : new ModuleTeacher(module);
+
+    /// <summary>The names for an error message: all of them up to 40, then the first 40 and the count.</summary>
+    private static string Listing(IReadOnlyList<string> names) =>
+        names.Count == 0 ? "none"
+        : names.Count <= 40 ? string.Join(", ", names)
+        : $"{string.Join(", ", names.Take(40))}, … ({names.Count} in all)";
 
     private Tensor Shaped(Tensor batch)
     {
