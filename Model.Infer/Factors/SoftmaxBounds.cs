@@ -76,8 +76,8 @@ public static class SoftmaxBounds
     /// Knowles and Minka's (2011) bound for independent z_k ~ N(m_k, v_k): for any a ∈ R^K (Jensen's inequality on
     /// lse(z) = aᵀz + log Σ_k e^{z_k − aᵀz}),
     /// E[lse(z)] ≤ ½ Σ_k a_k² v_k + log Σ_k exp(m_k + (1 − 2a_k) v_k / 2),
-    /// minimised over a by the fixed point a = softmax(m + (1 − 2a)∘v/2) (the bound is convex in a; the iteration is
-    /// damped when it oscillates). <paramref name="a"/> is the starting point (e.g. the previous solution; all zeros
+    /// minimised over a, whose optimum is the fixed point a = softmax(m + (1 − 2a)∘v/2) (the bound is convex in a;
+    /// solved by diagonal Newton steps with step halving). <paramref name="a"/> is the starting point (e.g. the previous solution; all zeros
     /// or 1/K if none) and returns the optimum. Gradients at that a (optional): ∂/∂m_k = s_k,
     /// ∂/∂v_k = ½a_k² + ½(1 − 2a_k)s_k with s = softmax(m + (1 − 2a)∘v/2); at the optimum s = a and ∂/∂v_k = ½a_k(1 − a_k).
     /// </summary>
@@ -95,8 +95,14 @@ public static class SoftmaxBounds
         for (int it = 0; it < 500; it++)
         {
             double change = 0;
-            for (int j = 0; j < k; j++) { trial[j] = a[j] + step * (s[j] - a[j]); change = Math.Max(change, Math.Abs(s[j] - a[j])); }
-            if (change < 1e-13) break;
+            for (int j = 0; j < k; j++)
+            {
+                // Diagonal Newton step on the convex bound: gradient v_j(a_j − s_j), curvature ≈ v_j + v_j² s_j(1 − s_j).
+                double d = (s[j] - a[j]) / (1 + variance[j] * s[j] * (1 - s[j]));
+                trial[j] = a[j] + step * d;
+                change = Math.Max(change, Math.Abs(s[j] - a[j]));
+            }
+            if (change < 1e-11) break;
             double vTrial = KmEvaluate(mean, variance, trial, t, sTrial);
             if (vTrial <= value) { trial.CopyTo(a); sTrial.CopyTo(s); value = vTrial; step = Math.Min(1, step * 1.5); }
             else { step *= 0.5; if (step < 1e-8) break; }
@@ -183,7 +189,7 @@ public static class SoftmaxBounds
 /// <summary>
 /// A cubature rule for expectations under the standard normal N(0, I_K): points ε_p (row-major Count×K) and weights
 /// summing to 1. <see cref="For"/> gives the tensor product of probabilists' Gauss–Hermite rules when the order it
-/// affords within the point budget is at least 5 (K ≤ 5 at the default budget of 4096), otherwise seeded Monte Carlo
+/// affords within the point budget is at least 5 (K ≤ 4 at the default budget of 1024), otherwise seeded Monte Carlo
 /// points in antithetic pairs with equal weights.
 /// </summary>
 public sealed class GaussianCubature
@@ -258,8 +264,8 @@ public sealed class GaussianCubature
     }
 
     /// <summary>The rule used by <see cref="SoftmaxOperator.JointQuadrature"/>: Gauss–Hermite of the highest order
-    /// with order^K ≤ <paramref name="budget"/> if that order is ≥ 5, else <paramref name="budget"/> Monte Carlo points.</summary>
-    public static GaussianCubature For(int dimension, int budget = 4096, ulong seed = 12)
+    /// with order^K ≤ <paramref name="budget"/> (default 1024: order 10 for K = 3, 5 for K = 4) if that order is ≥ 5, else <paramref name="budget"/> Monte Carlo points.</summary>
+    public static GaussianCubature For(int dimension, int budget = 1024, ulong seed = 12)
     {
         if (dimension < 1) throw new ArgumentException($"GaussianCubature.For: dimension must be >= 1, got {dimension}.");
         int order = (int)Math.Floor(Math.Pow(budget, 1.0 / dimension) + 1e-9);
