@@ -10,11 +10,15 @@ internal enum AlgorithmKind { ExpectationPropagation, VariationalMessagePassing 
 /// <summary>The state of one inference run: the variables' beliefs and messages, the algorithm, the iteration.</summary>
 internal sealed class RunState
 {
-    public RunState(AlgorithmKind algorithm, double damping)
+    public RunState(AlgorithmKind algorithm, double damping, SoftmaxOperator softmax = SoftmaxOperator.JointQuadrature)
     {
         Algorithm = algorithm;
         Damping = damping;
+        Softmax = softmax;
     }
+
+    /// <summary>The softmax factors' operator (VMP).</summary>
+    public SoftmaxOperator Softmax { get; }
 
     public AlgorithmKind Algorithm { get; }
     public bool IsEP => Algorithm == AlgorithmKind.ExpectationPropagation;

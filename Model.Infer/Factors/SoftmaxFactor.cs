@@ -45,6 +45,11 @@ internal sealed class SoftmaxFactor : FactorDef
         private readonly double[]? _counts;      // m×K, null when the labels are not observed
         private readonly double[] _z, _psi, _g;  // m×K: E[z], the bound's ψ and softmax(ψ)
         private double[]? _gram;                 // XᵀX, shared by every class
+        private double[]? _v, _a;                // m×K: Var[z] and Knowles–Minka's a (KnowlesMinka only)
+
+        public double[] X => _x;
+        public int Rows => _m;
+        public double[]? Counts => _counts;
 
         public Member(SoftmaxFactor def, RunState s) : base(def, s)
         {
@@ -105,6 +110,57 @@ internal sealed class SoftmaxFactor : FactorDef
             var col = new double[_m];
             DenseKernels.RowDots(_x, _m, _n, mean.AsArray() ?? mean.ToArray(), col);
             for (int i = 0; i < _m; i++) _z[i * _k + k] = col[i];
+        }
+
+        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ for class k from q(w_k).</summary>
+        public void RefreshMoments(int k)
+        {
+            RefreshScores(k);
+            _v ??= new double[_m * _k];
+            var cov = W.V![k].GetVariance();
+            var col = new double[_m];
+            DenseKernels.QuadraticForms(_x, _m, _n, cov.ToRowMajorArray(), col);
+            for (int i = 0; i < _m; i++) _v[i * _k + k] = Math.Max(0, col[i]);
+        }
+
+        /// <summary>Knowles–Minka NCVMP message to w_k from the current E[z], Var[z]: per row, precision
+        /// pᵢ = 2λ∂B/∂v_ik and shift λ(c_ik − ∂B/∂m_ik) + pᵢ E[z_ik]; to w_k, Xᵀdiag(p)X and Xᵀu.</summary>
+        public void SendKnowlesMinka(int k)
+        {
+            if (_counts == null) { Edge.V![k] = VectorGaussian.Uniform(_n); return; }
+            if (_a == null) { _a = new double[_m * _k]; Array.Fill(_a, 1.0 / _k); }
+            double lambda = Def.Power;
+            var p = new double[_m];
+            var u = new double[_m];
+            Span<double> gm = stackalloc double[_k], gv = stackalloc double[_k];
+            for (int i = 0; i < _m; i++)
+            {
+                int o = i * _k;
+                SoftmaxBounds.KnowlesMinka(_z.AsSpan(o, _k), _v.AsSpan(o, _k), _a.AsSpan(o, _k), gm, gv);
+                p[i] = 2 * lambda * gv[k];
+                u[i] = lambda * (_counts[o + k] - gm[k]) + p[i] * _z[o + k];
+            }
+            var prec = new double[_n * _n];
+            DenseKernels.WeightedGram(_x, _m, _n, p, prec);
+            var shift = new double[_n];
+            DenseKernels.TransposeTimes(_x, _m, _n, u, shift);
+            Edge.V![k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), Matrix<double>.Build.DenseOfRowMajor(_n, _n, prec));
+        }
+
+        /// <summary>λ Σᵢ [cᵢᵀE zᵢ − KM(E zᵢ, Var zᵢ)].</summary>
+        private double KnowlesMinkaAverageLogFactor()
+        {
+            for (int k = 0; k < _k; k++) RefreshMoments(k);
+            if (_a == null) { _a = new double[_m * _k]; Array.Fill(_a, 1.0 / _k); }
+            double s = 0;
+            for (int i = 0; i < _m; i++)
+            {
+                int o = i * _k;
+                double b = SoftmaxBounds.KnowlesMinka(_z.AsSpan(o, _k), _v.AsSpan(o, _k), _a.AsSpan(o, _k), default, default);
+                for (int k = 0; k < _k; k++) s += _counts![o + k] * _z[o + k];
+                s -= b;
+            }
+            return Def.Power * s;
         }
 
         /// <summary>Sets ψ = E[z] (the optimal bound parameter) and g = softmax(ψ).</summary>
@@ -189,6 +245,7 @@ internal sealed class SoftmaxFactor : FactorDef
         public override double AverageLogFactor()
         {
             if (_counts == null) return 0;
+            if (S.Softmax == SoftmaxOperator.KnowlesMinka) return KnowlesMinkaAverageLogFactor();
             BeginScoresOnly();
             double s = 0;
             Span<double> d = stackalloc double[_k];
@@ -251,6 +308,11 @@ internal sealed class SoftmaxFactor : FactorDef
         /// </summary>
         public override void UpdateBackward()
         {
+            switch (S.Softmax)
+            {
+                case SoftmaxOperator.KnowlesMinka: UpdateKnowlesMinka(); return;
+                case SoftmaxOperator.JointQuadrature: _joint2 ??= new JointQuadrature(_members); _joint2.Update(this); return;
+            }
             foreach (var m in _members) m.BeginSweep();
             var w = _members[0].W;
             int k = w.Count, n = w.Dimension;
@@ -284,7 +346,26 @@ internal sealed class SoftmaxFactor : FactorDef
             }
         }
 
-        public override double AverageLogFactor() => _members.Sum(m => m.AverageLogFactor());
+        private JointQuadrature? _joint2;
+
+        /// <summary>Class by class: every member's NCVMP message to w_k, the new belief, then its moments.</summary>
+        private void UpdateKnowlesMinka()
+        {
+            var w = _members[0].W;
+            foreach (var m in _members)
+                for (int c = 0; c < w.Count; c++) m.RefreshMoments(c);
+            for (int c = 0; c < w.Count; c++)
+            {
+                foreach (var m in _members) m.SendKnowlesMinka(c);
+                w.Refresh(c, this);
+                foreach (var m in _members) m.RefreshMoments(c);
+            }
+        }
+
+        public override double AverageLogFactor() =>
+            S.Softmax == SoftmaxOperator.JointQuadrature
+                ? (_joint2 ??= new JointQuadrature(_members)).AverageLogFactor()
+                : _members.Sum(m => m.AverageLogFactor());
 
         public override bool ReadsIncoming(Node input) => true;
     }

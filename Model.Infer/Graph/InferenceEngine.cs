@@ -56,6 +56,10 @@ public sealed class InferenceEngine
     /// <summary>EP damping d ∈ [0, 1): a new message's natural parameters are mixed as (1−d)·new + d·old.</summary>
     public double Damping { get; set; }
 
+    /// <summary>How softmax factors are treated under VMP (Infer.NET chooses by <c>GivePriorityTo</c>); default
+    /// <see cref="Factors.SoftmaxOperator.JointQuadrature"/>, the tightest. See <see cref="Factors.SoftmaxBounds"/>.</summary>
+    public SoftmaxOperator SoftmaxOperator { get; set; } = SoftmaxOperator.JointQuadrature;
+
     /// <summary>Write warnings (e.g. no convergence) to stderr as well as to <see cref="InferenceResult.Warnings"/>.</summary>
     public bool ShowWarnings { get; set; } = true;
 
@@ -82,7 +86,7 @@ public sealed class InferenceEngine
         if (!(Damping >= 0 && Damping < 1)) throw new ArgumentOutOfRangeException(nameof(Damping), Damping, "Damping must be in [0, 1).");
         if (NumberOfIterations < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfIterations), NumberOfIterations, "NumberOfIterations must be >= 1.");
         var (nodes, factors) = Collect(variables.Select(v => v.Node));
-        var state = new RunState(Algorithm.Kind, Damping);
+        var state = new RunState(Algorithm.Kind, Damping, SoftmaxOperator);
         foreach (var node in nodes.OrderBy(n => n.Id))
         {
             if (node.IsObserved || node.IsConstant) continue;
