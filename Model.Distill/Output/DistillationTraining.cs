@@ -1,4 +1,5 @@
 using Probabilistic.Core.Random;
+using Probabilistic.Distill.Teachers;
 using Probabilistic.Nn.Autograd;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Layers;
@@ -62,40 +63,33 @@ public static class DistillationTraining
     }
 
     /// <summary>
-    /// The teacher's soft labels softmax(v(x)/T) for every object (N·K), from its logits in evaluation mode without
-    /// gradients (computed once, as the authors' code does).
+    /// The teacher's soft labels softmax(v(x)/T) for every object (N·K), from its logits without gradients (computed
+    /// once, as the authors' code does). Any <see cref="Teacher"/> fits: a Model.Nn module (converted implicitly, run in
+    /// evaluation mode) or a network from another framework.
     /// </summary>
-    public static float[] TeacherProbabilities(Module teacher, LabeledDataset data, double temperature)
+    public static float[] TeacherProbabilities(Teacher teacher, LabeledDataset data, double temperature)
     {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(data);
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "TeacherProbabilities: the temperature must be positive.");
         int k = data.ClassCount;
         var result = new float[data.Count * k];
-        bool wasTraining = teacher.IsTraining;
-        teacher.Eval();
-        try
+        int offset = 0;
+        Span<double> z = stackalloc double[k];
+        Span<double> p = stackalloc double[k];
+        foreach (var batch in data.OrderedBatches())
         {
-            using var noGrad = GradMode.NoGrad();
-            int offset = 0;
-            Span<double> z = stackalloc double[k];
-            Span<double> p = stackalloc double[k];
-            foreach (var batch in data.OrderedBatches())
+            using var scope = TensorScope.Begin();
+            var logits = teacher.Logits(batch.Inputs);
+            if (logits.Rank != 2 || logits.Dim(1) != k)
+                throw new ArgumentException($"TeacherProbabilities: the teacher gave {logits.ShapeString}, expected [B, {k}].");
+            var s = logits.Span;
+            for (int r = 0; r < logits.Dim(0); r++, offset++)
             {
-                using var scope = TensorScope.Begin();
-                var logits = teacher.Forward(batch.Inputs);
-                if (logits.Rank != 2 || logits.Dim(1) != k)
-                    throw new ArgumentException($"TeacherProbabilities: the teacher gave {logits.ShapeString}, expected [B, {k}].");
-                var s = logits.Span;
-                for (int r = 0; r < logits.Dim(0); r++, offset++)
-                {
-                    for (int j = 0; j < k; j++) z[j] = s[r * k + j] / temperature;
-                    Probabilistic.Core.Numerics.LogSumExp.LogSoftmax(z, p);
-                    for (int j = 0; j < k; j++) result[offset * k + j] = (float)Math.Exp(p[j]);
-                }
+                for (int j = 0; j < k; j++) z[j] = s[r * k + j] / temperature;
+                Probabilistic.Core.Numerics.LogSumExp.LogSoftmax(z, p);
+                for (int j = 0; j < k; j++) result[offset * k + j] = (float)Math.Exp(p[j]);
             }
-        }
-        finally
-        {
-            teacher.Train(wasTraining);
         }
         return result;
     }
