@@ -63,8 +63,8 @@ public static class DistillationTraining
 
     /// <summary>
     /// The teacher's soft labels softmax(v(x)/T) for every object (N·K), from its logits without gradients (computed
-    /// once, as the authors' code does). A Model.Nn module converts to a <see cref="ModuleTeacher"/>, which runs it in
-    /// evaluation mode.
+    /// once, as the authors' code does). Any <see cref="Teacher"/> fits: a Model.Nn module (converted implicitly, run in
+    /// evaluation mode) or a network from another framework.
     /// </summary>
     public static float[] TeacherProbabilities(Teacher teacher, LabeledDataset data, double temperature)
     {

@@ -320,7 +320,7 @@ internal static class EpochsBench
 
     private static string F(double x, int decimals = 4) => x.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
-    private static string? Option(string[] args, string name)
+    internal static string? Option(string[] args, string name)
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
