@@ -4,6 +4,7 @@ using Probabilistic.Core.Random;
 using Probabilistic.Distill.Inference;
 using Probabilistic.Infer.Distributions;
 using Probabilistic.Infer.Graph;
+using Probabilistic.Infer.Factors;
 using Probabilistic.Nn.Metrics;
 using Range = Probabilistic.Infer.Graph.Range;
 
@@ -207,7 +208,7 @@ public class BayesianStudentTests
             s[rowsS] = Variable.SoftLabelsFromLinearSoftmax(weights, xS[rowsS]);
             s.ObservedValue = Enumerable.Range(0, m).Select(i => Vector<double>.Build.Dense(k, c => p[i * k + c] / Enumerable.Range(0, k).Sum(j => (double)p[i * k + j]))).ToArray();
         }
-        var run = new InferenceEngine(new VariationalMessagePassing()) { NumberOfIterations = 3000, Tolerance = 1e-10, ShowWarnings = false }.Run(weights);
+        var run = new InferenceEngine(new VariationalMessagePassing()) { NumberOfIterations = 3000, Tolerance = 1e-10, ShowWarnings = false, SoftmaxOperator = SoftmaxOperator.Bohning }.Run(weights);
         var expected = run.Marginal<VectorGaussian[]>(weights);
         for (int c = 0; c < k; c++)
         {

@@ -89,7 +89,7 @@ var rows = new List<(string Model, string Size, string Algorithm, int Iterations
         var ys = Variable.Array<int>(r).Named("y");
         ys[r] = Variable.DiscreteFromLinearSoftmax(w, xs[r]);
         ys.ObservedValue = labels;
-        var engine = new InferenceEngine(new VariationalMessagePassing()) { NumberOfIterations = 2000, Tolerance = 1e-6, ShowWarnings = false };
+        var engine = new InferenceEngine(new VariationalMessagePassing()) { NumberOfIterations = 2000, Tolerance = 1e-6, ShowWarnings = false, SoftmaxOperator = Probabilistic.Infer.Factors.SoftmaxOperator.Bohning };
         var result = engine.Run(w);
         sw.Stop();
         return (sw.Elapsed.TotalSeconds, result.Iterations, result.LogEvidence, result.Converged);
