@@ -18,6 +18,7 @@ public sealed class ClassificationDistillation
     private readonly bool[] _privileged;
     private readonly int _classes;
 
+    /// <summary>A classification student on the rows of <paramref name="x"/> with hard <paramref name="labels"/>, the teacher's soft labels, and the flags of the privileged objects (those whose soft labels are used); <paramref name="classes"/> is the number of classes.</summary>
     public ClassificationDistillation(Matrix<double> x, int[] labels, Vector<double>[] teacherSoftLabels, bool[] privileged, int classes)
     {
         int m = x.RowCount;
@@ -30,9 +31,13 @@ public sealed class ClassificationDistillation
         _classes = classes;
     }
 
+    /// <summary>The weight λ of the teacher's soft labels (the power of their likelihood); default 0.5.</summary>
     public double Lambda { get; init; } = 0.5;
+    /// <summary>The precision of the N(0, α⁻¹I) prior on each class's weights; default 1.</summary>
     public double PriorPrecision { get; init; } = 1;
+    /// <summary>The iteration cap of the VMP run; default 200.</summary>
     public int Iterations { get; init; } = 200;
+    /// <summary>The convergence tolerance of the VMP run; default 1e-7.</summary>
     public double Tolerance { get; init; } = 1e-7;
 
     /// <summary>
@@ -48,6 +53,7 @@ public sealed class ClassificationDistillation
     /// </summary>
     public SoftmaxOperator SoftmaxOperator { get; init; } = SoftmaxOperator.Bohning;
 
+    /// <summary>Fits the student by VMP and returns the posterior over the class weights.</summary>
     public ClassificationPosterior Fit()
     {
         if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "λ must lie in [0, 1].");
@@ -106,8 +112,11 @@ public sealed class ClassificationPosterior
         Run = run;
     }
 
+    /// <summary>The posterior q(w_k) of each class's weight vector.</summary>
     public VectorGaussian[] Weights { get; }
+    /// <summary>The inference run behind the fit (iterations, convergence, warnings, bound history).</summary>
     public InferenceResult Run { get; }
+    /// <summary>The VMP lower bound on the log evidence at the fit.</summary>
     public double LogEvidenceBound => Run.LogEvidence;
 
     /// <summary>softmax(E[W]x), the VMP predictive message.</summary>

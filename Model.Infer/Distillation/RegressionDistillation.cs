@@ -56,6 +56,7 @@ public sealed class RegressionDistillation
     /// <summary>Prior precision α of each weight.</summary>
     public double PriorPrecision { get; init; } = 1e-6;
 
+    /// <summary>How the teacher's term is tempered (normalised or unnormalised power); default <see cref="TemperingForm.Normalised"/>.</summary>
     public TemperingForm Tempering { get; init; } = TemperingForm.Normalised;
 
     /// <summary>Builds the factor graph, runs EP and returns the posterior, predictive and evidence.</summary>
@@ -124,9 +125,13 @@ public sealed class RegressionPosterior
         Run = run;
     }
 
+    /// <summary>The posterior over the regression weights.</summary>
     public VectorGaussian Weights { get; }
+    /// <summary>The log evidence of the fitted model (exact for this linear-Gaussian model).</summary>
     public double LogEvidence { get; }
+    /// <summary>The noise precision τ used in the fit.</summary>
     public double Tau { get; }
+    /// <summary>The inference run behind the fit.</summary>
     public InferenceResult Run { get; }
 
     /// <summary>p(y* | x*, data) = N(x*ᵀm, x*ᵀΣx* + 1/τ).</summary>

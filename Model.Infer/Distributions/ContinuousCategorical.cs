@@ -39,9 +39,12 @@ public sealed class ContinuousCategorical : IDistribution<double[]>
         return FromNatural(a);
     }
 
+    /// <summary>The uniform density over the <paramref name="k"/>-simplex.</summary>
     public static ContinuousCategorical Uniform(int k) => FromNatural(new double[k]);
 
+    /// <summary>The number of categories K.</summary>
     public int Dimension => _a.Length;
+    /// <summary>The natural parameters a (one per category).</summary>
     public ReadOnlySpan<double> NaturalParameters => _a;
 
     /// <summary>Every finite a gives a proper density (the simplex is compact).</summary>
@@ -66,6 +69,7 @@ public sealed class ContinuousCategorical : IDistribution<double[]>
         return (double[])_mean.Clone();
     }
 
+    /// <summary>The log density at the probability vector <paramref name="s"/>.</summary>
     public double LogDensity(double[] s)
     {
         if (s.Length != _a.Length) throw new ArgumentException($"ContinuousCategorical.LogDensity: s has {s.Length} components, expected {_a.Length}.");
@@ -110,9 +114,13 @@ public sealed class ContinuousCategorical : IDistribution<double[]>
         return r;
     }
 
+    /// <summary>The normalised product (natural parameters add).</summary>
     public static ContinuousCategorical operator *(ContinuousCategorical x, ContinuousCategorical y) => new(Combine(x, y, 1, "product"));
+    /// <summary>The ratio (natural parameters subtract).</summary>
     public static ContinuousCategorical operator /(ContinuousCategorical x, ContinuousCategorical y) => new(Combine(x, y, -1, "ratio"));
+    /// <summary>The power (natural parameters times <paramref name="power"/>).</summary>
     public static ContinuousCategorical operator ^(ContinuousCategorical x, double power) => new(x._a.Select(v => v * power).ToArray());
 
+    /// <summary>A short description with the natural parameters.</summary>
     public override string ToString() => "ContinuousCategorical(a = " + string.Join(", ", _a.Select(v => v.ToString("G4"))) + ")";
 }

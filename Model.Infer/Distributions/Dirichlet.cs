@@ -22,6 +22,7 @@ public sealed class Dirichlet : IDistribution<double[]>
         return new Dirichlet(alpha.ToArray());
     }
 
+    /// <summary>The uniform Dirichlet(1, …, 1) over <paramref name="k"/> categories.</summary>
     public static Dirichlet Uniform(int k)
     {
         var a = new double[k];
@@ -29,9 +30,12 @@ public sealed class Dirichlet : IDistribution<double[]>
         return FromPseudoCounts(a);
     }
 
+    /// <summary>The number of categories K.</summary>
     public int Dimension => _alpha.Length;
+    /// <summary>The pseudo-counts α (one per category).</summary>
     public ReadOnlySpan<double> PseudoCounts => _alpha;
 
+    /// <summary>True when every pseudo-count is > 0.</summary>
     public bool IsProper()
     {
         foreach (double a in _alpha) if (!(a > 0)) return false;
@@ -46,6 +50,7 @@ public sealed class Dirichlet : IDistribution<double[]>
 
     private double Total() { double s = 0; foreach (double a in _alpha) s += a; return s; }
 
+    /// <summary>The mean α/Σα.</summary>
     public double[] GetMean()
     {
         RequireProper("Dirichlet.GetMean");
@@ -78,6 +83,7 @@ public sealed class Dirichlet : IDistribution<double[]>
         return s - SpecialFunctions.GammaLn(Total());
     }
 
+    /// <summary>The log density at the probability vector <paramref name="p"/>.</summary>
     public double LogDensity(double[] p)
     {
         if (p.Length != _alpha.Length) throw new ArgumentException($"Dirichlet.LogDensity: point has {p.Length} components, expected {_alpha.Length}.");
@@ -86,6 +92,7 @@ public sealed class Dirichlet : IDistribution<double[]>
         return s;
     }
 
+    /// <summary>Draws a probability vector with <paramref name="rng"/>.</summary>
     public double[] Sample(Rng rng)
     {
         RequireProper("Dirichlet.Sample");
@@ -102,8 +109,11 @@ public sealed class Dirichlet : IDistribution<double[]>
         return r;
     }
 
+    /// <summary>The normalised product of two Dirichlet densities (pseudo-counts add, less one).</summary>
     public static Dirichlet operator *(Dirichlet a, Dirichlet b) => new(Combine(a, b, +1, "product"));
+    /// <summary>The ratio of two Dirichlet densities (as EP divides messages).</summary>
     public static Dirichlet operator /(Dirichlet a, Dirichlet b) => new(Combine(a, b, -1, "ratio"));
 
+    /// <summary>A short description with the pseudo-counts.</summary>
     public override string ToString() => "Dirichlet(" + string.Join(", ", _alpha.Select(a => a.ToString("G4"))) + ")";
 }

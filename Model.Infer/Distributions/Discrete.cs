@@ -41,6 +41,7 @@ public sealed class Discrete : IDistribution<int>
         return FromProbabilities(w);
     }
 
+    /// <summary>The uniform distribution over {0, …, <paramref name="k"/>−1}.</summary>
     public static Discrete Uniform(int k)
     {
         if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "Discrete.Uniform needs at least one category.");
@@ -49,6 +50,7 @@ public sealed class Discrete : IDistribution<int>
         return new Discrete(p);
     }
 
+    /// <summary>All mass on <paramref name="value"/> among <paramref name="k"/> values.</summary>
     public static Discrete PointMass(int value, int k)
     {
         if ((uint)value >= (uint)k) throw new ArgumentOutOfRangeException(nameof(value), value, $"Discrete.PointMass: value must be in [0, {k}).");
@@ -57,10 +59,14 @@ public sealed class Discrete : IDistribution<int>
         return new Discrete(p);
     }
 
+    /// <summary>The number of values K.</summary>
     public int Dimension => _probs.Length;
+    /// <summary>The probabilities P(0), …, P(K−1).</summary>
     public ReadOnlySpan<double> Probabilities => _probs;
+    /// <summary>P(<paramref name="k"/>).</summary>
     public double this[int k] => _probs[k];
 
+    /// <summary>Always true: a Discrete distribution is normalised.</summary>
     public bool IsProper() => true;
 
     /// <summary>The most probable category (lowest index on ties).</summary>
@@ -71,6 +77,7 @@ public sealed class Discrete : IDistribution<int>
         return best;
     }
 
+    /// <summary>The mean Σ k P(k).</summary>
     public double GetMean()
     {
         double m = 0;
@@ -78,8 +85,10 @@ public sealed class Discrete : IDistribution<int>
         return m;
     }
 
+    /// <summary>log P(<paramref name="x"/>) (−∞ outside the range).</summary>
     public double LogDensity(int x) => (uint)x < (uint)_probs.Length ? Math.Log(_probs[x]) : double.NegativeInfinity;
 
+    /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public int Sample(Rng rng)
     {
         double u = rng.NextDouble(), c = 0;
@@ -97,6 +106,7 @@ public sealed class Discrete : IDistribution<int>
             throw new ArgumentException($"Discrete {op}: dimensions differ ({a.Dimension} vs {b.Dimension}).");
     }
 
+    /// <summary>The normalised product of two Discrete distributions.</summary>
     public static Discrete operator *(Discrete a, Discrete b)
     {
         CheckSameDimension(a, b, "product");
@@ -105,6 +115,7 @@ public sealed class Discrete : IDistribution<int>
         return FromProbabilities(w);
     }
 
+    /// <summary>The ratio of two Discrete distributions (as EP divides messages).</summary>
     public static Discrete operator /(Discrete a, Discrete b)
     {
         CheckSameDimension(a, b, "ratio");
@@ -121,5 +132,6 @@ public sealed class Discrete : IDistribution<int>
         return FromProbabilities(w);
     }
 
+    /// <summary>A short description with the probabilities.</summary>
     public override string ToString() => "Discrete(" + string.Join(", ", _probs.Select(p => p.ToString("G4"))) + ")";
 }

@@ -9,7 +9,9 @@ namespace Probabilistic.Infer.Distributions;
 /// </summary>
 public readonly struct Gamma : IDistribution<double>
 {
+    /// <summary>The shape a.</summary>
     public double Shape { get; }
+    /// <summary>The rate b.</summary>
     public double Rate { get; }
 
     private Gamma(double shape, double rate) { Shape = shape; Rate = rate; }
@@ -36,7 +38,9 @@ public readonly struct Gamma : IDistribution<double>
     /// <summary>The flat message x^0 e^0.</summary>
     public static Gamma Uniform() => new(1, 0);
 
+    /// <summary>True for the improper uniform Gamma(1, 0).</summary>
     public bool IsUniform => Shape == 1 && Rate == 0;
+    /// <summary>True when shape and rate are > 0.</summary>
     public bool IsProper() => Shape > 0 && Rate > 0;
 
     /// <summary>Throws naming the operation unless shape &gt; 0 and rate &gt; 0.</summary>
@@ -46,12 +50,15 @@ public readonly struct Gamma : IDistribution<double>
             throw new ImproperDistributionException($"{operation}: the Gamma is improper (shape {Shape}, rate {Rate}); a proper Gamma needs shape > 0 and rate > 0.");
     }
 
+    /// <summary>The mean a/b.</summary>
     public double GetMean() { RequireProper("Gamma.GetMean"); return Shape / Rate; }
+    /// <summary>The variance a/b².</summary>
     public double GetVariance() { RequireProper("Gamma.GetVariance"); return Shape / (Rate * Rate); }
 
     /// <summary>E[log x] = ψ(shape) − log rate.</summary>
     public double GetMeanLog() { RequireProper("Gamma.GetMeanLog"); return SpecialFunctions.DiGamma(Shape) - Math.Log(Rate); }
 
+    /// <summary>The log density at <paramref name="x"/>.</summary>
     public double LogDensity(double x)
     {
         RequireProper("Gamma.LogDensity");
@@ -73,15 +80,20 @@ public readonly struct Gamma : IDistribution<double>
         return Shape - Math.Log(Rate) + SpecialFunctions.GammaLn(Shape) + (1 - Shape) * SpecialFunctions.DiGamma(Shape);
     }
 
+    /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public double Sample(Rng rng)
     {
         RequireProper("Gamma.Sample");
         return rng.Gamma(Shape) / Rate;
     }
 
+    /// <summary>The normalised product of two Gamma densities.</summary>
     public static Gamma operator *(Gamma a, Gamma b) => new(a.Shape + b.Shape - 1, a.Rate + b.Rate);
+    /// <summary>The ratio of two Gamma densities (as EP divides messages).</summary>
     public static Gamma operator /(Gamma a, Gamma b) => new(a.Shape - b.Shape + 1, a.Rate - b.Rate);
+    /// <summary>The power of a Gamma density, renormalised.</summary>
     public static Gamma operator ^(Gamma a, double power) => new((a.Shape - 1) * power + 1, a.Rate * power);
 
+    /// <summary>A short description with shape and rate.</summary>
     public override string ToString() => $"Gamma(shape={Shape:G6}, rate={Rate:G6})";
 }

@@ -52,7 +52,9 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
     /// <summary>All mass at <paramref name="point"/>.</summary>
     public static Gaussian PointMass(double point) => new(point, double.PositiveInfinity);
 
+    /// <summary>True for the improper uniform (zero precision and shift).</summary>
     public bool IsUniform => Precision == 0 && MeanTimesPrecision == 0;
+    /// <summary>True for a point mass (infinite precision; its location is then stored in MeanTimesPrecision).</summary>
     public bool IsPointMass => double.IsPositiveInfinity(Precision);
 
     /// <summary>Mean (a point mass returns its point).</summary>
@@ -78,6 +80,7 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
         return m * m + GetVariance();
     }
 
+    /// <summary>True when the precision is > 0.</summary>
     public bool IsProper() => Precision > 0;
 
     /// <summary>Throws <see cref="ImproperDistributionException"/> naming the operation when precision ≤ 0.</summary>
@@ -87,6 +90,7 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
             throw new ImproperDistributionException($"{operation}: the Gaussian is improper (precision {Precision}, meanTimesPrecision {MeanTimesPrecision}); a proper Gaussian needs precision > 0.");
     }
 
+    /// <summary>The log density at <paramref name="x"/>.</summary>
     public double LogDensity(double x)
     {
         if (IsPointMass) return x == MeanTimesPrecision ? 0 : double.NegativeInfinity;
@@ -122,6 +126,7 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
         return -0.5 * (Math.Log(2 * Math.PI * v) + d * d / v);
     }
 
+    /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public double Sample(Rng rng)
     {
         if (IsPointMass) return MeanTimesPrecision;
@@ -159,10 +164,14 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
             : new Gaussian((1 - damping) * MeanTimesPrecision + damping * old.MeanTimesPrecision,
                 (1 - damping) * Precision + damping * old.Precision);
 
+    /// <summary>True when both natural parameters are equal.</summary>
     public bool Equals(Gaussian other) => MeanTimesPrecision == other.MeanTimesPrecision && Precision == other.Precision;
+    /// <summary>True when <paramref name="obj"/> is an equal Gaussian.</summary>
     public override bool Equals(object? obj) => obj is Gaussian g && Equals(g);
+    /// <summary>A hash of the natural parameters.</summary>
     public override int GetHashCode() => HashCode.Combine(MeanTimesPrecision, Precision);
 
+    /// <summary>A short description with mean and variance.</summary>
     public override string ToString() =>
         IsPointMass ? $"Gaussian.PointMass({MeanTimesPrecision:G6})"
         : Precision > 0 ? $"Gaussian({GetMean():G6}, {1 / Precision:G6})"

@@ -22,5 +22,6 @@ public interface IDistribution<T>
 /// <summary>Raised when a distribution or a message is improper where a proper one is needed.</summary>
 public sealed class ImproperDistributionException : InvalidOperationException
 {
+    /// <summary>An improper-distribution error with the given one-line <paramref name="message"/>.</summary>
     public ImproperDistributionException(string message) : base(message) { }
 }

@@ -20,6 +20,7 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     /// <summary>Symmetric precision matrix P.</summary>
     public Matrix<double> Precision { get; }
 
+    /// <summary>The dimension of the vector.</summary>
     public int Dimension => PrecisionTimesMean.Count;
 
     private VectorGaussian(Vector<double> h, Matrix<double> p)
@@ -63,6 +64,7 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     public static VectorGaussian Uniform(int dimension) =>
         new(Vector<double>.Build.Dense(dimension), Matrix<double>.Build.Dense(dimension, dimension));
 
+    /// <summary>True for the improper uniform (zero precision and shift).</summary>
     public bool IsUniform => PrecisionTimesMean.All(v => v == 0) && Precision.Enumerate().All(v => v == 0);
 
     /// <summary>True when P is positive definite (its Cholesky factorisation succeeds).</summary>
@@ -86,6 +88,7 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     public Cholesky<double> GetCholesky(string operation) =>
         TryCholesky() ?? throw new ImproperDistributionException($"{operation}: the VectorGaussian (dimension {Dimension}) is improper: its precision matrix is not positive definite.");
 
+    /// <summary>The mean Λ⁻¹h (by Cholesky; cached).</summary>
     public Vector<double> GetMean() => _mean ??= GetCholesky("VectorGaussian.GetMean").Solve(PrecisionTimesMean);
 
     /// <summary>The covariance P⁻¹ (a new matrix).</summary>
@@ -106,6 +109,7 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     public double GetEntropy() =>
         0.5 * (Dimension * (1 + Math.Log(2 * Math.PI)) - GetCholesky("VectorGaussian.GetEntropy").DeterminantLn);
 
+    /// <summary>The log density at <paramref name="x"/>.</summary>
     public double LogDensity(Vector<double> x)
     {
         if (x.Count != Dimension) throw new ArgumentException($"VectorGaussian.LogDensity: point has {x.Count} entries, expected {Dimension}.");
@@ -126,21 +130,25 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
         if (a.Dimension != b.Dimension) throw new ArgumentException($"VectorGaussian {op}: dimensions differ ({a.Dimension} vs {b.Dimension}).");
     }
 
+    /// <summary>The normalised product (natural parameters add).</summary>
     public static VectorGaussian operator *(VectorGaussian a, VectorGaussian b)
     {
         CheckDims(a, b, "product");
         return new VectorGaussian(a.PrecisionTimesMean + b.PrecisionTimesMean, a.Precision + b.Precision);
     }
 
+    /// <summary>The ratio (natural parameters subtract), as EP divides messages.</summary>
     public static VectorGaussian operator /(VectorGaussian a, VectorGaussian b)
     {
         CheckDims(a, b, "ratio");
         return new VectorGaussian(a.PrecisionTimesMean - b.PrecisionTimesMean, a.Precision - b.Precision);
     }
 
+    /// <summary>The power (natural parameters times <paramref name="power"/>).</summary>
     public static VectorGaussian operator ^(VectorGaussian a, double power) =>
         new(a.PrecisionTimesMean * power, a.Precision * power);
 
+    /// <summary>A short description with the mean.</summary>
     public override string ToString() =>
         IsProper() ? $"VectorGaussian(dim {Dimension}, mean [{string.Join(", ", GetMean().Take(4).Select(v => v.ToString("G4")))}{(Dimension > 4 ? ", …" : "")}])"
                    : $"VectorGaussian(dim {Dimension}, improper)";

@@ -19,6 +19,7 @@ internal abstract class FactorDef
         Inputs = inputs;
         Plate = plate;
         Power = Variable.CurrentPower;
+        Check(inputs, output);   // before the factor joins the graph: a refused factor leaves the model as it was
         output.Parent = this;
         foreach (var input in inputs) input.Children.Add(this);
     }
@@ -35,6 +36,63 @@ internal abstract class FactorDef
 
     /// <summary>A readable name such as <c>InnerProduct(w, x)</c> used in errors.</summary>
     public string Name => $"{Kind}({string.Join(", ", Inputs.Select(i => i.Resolve().Name))}) -> {Output.Resolve().Name}" + (Power != 1 ? $" ^{Power:G4}" : "");
+
+    /// <summary>
+    /// Refuses, when the model is built, what the engine cannot run: called when the factor is created, when one of
+    /// its arguments is assigned (<c>x[i] = …</c>) and when an argument or the output is observed. It reads only the
+    /// given (resolved) nodes, their kinds, plates and observed values. Throws with a one-line message naming the
+    /// factor, the argument and what is supported.
+    /// </summary>
+    internal virtual void Check(IReadOnlyList<Node> inputs, Node output) { }
+
+    /// <summary><see cref="Check"/> on the factor's current arguments.</summary>
+    internal void Recheck() => Check(Inputs.Select(i => i.Resolve()).ToArray(), Output.Resolve());
+
+    /// <summary>The user-facing name of a node's distribution family, for messages.</summary>
+    protected static string Family(Node node) => node.Kind switch
+    {
+        DistKind.Observation => "a soft-label observation",
+        DistKind.None => "unconstrained",
+        var k => k + "-distributed",
+    };
+
+    /// <summary>Refuses a double argument whose family is not Gaussian (a constant, data or a Gaussian variable).</summary>
+    protected static void RequireGaussianOrData(string factor, string argument, Node node)
+    {
+        node = node.Resolve();
+        if (node.Kind is not (DistKind.None or DistKind.Gaussian))
+            throw new NotSupportedException($"{factor}: the {argument} '{node.Name}' is {Family(node)}; supported: a constant, observed value(s) or a Gaussian variable.");
+    }
+
+    /// <summary>Refuses a vector argument that is random: the engine supports observed vectors there.</summary>
+    protected static void RequireObservedVectors(string factor, string argument, Node node)
+    {
+        node = node.Resolve();
+        if (node.Parent != null && !node.IsObserved)
+            throw new NotSupportedException($"{factor}: the {argument} '{node.Name}' is random ({node.Parent.Kind}); supported: observed vectors (Variable.Observed, ObserveRows, or a constant).");
+    }
+
+    /// <summary>Refuses observed vectors whose length differs from the weights' dimension (when both are known).</summary>
+    protected static void RequireDimension(string factor, Node weights, Node x)
+    {
+        weights = weights.Resolve();
+        x = x.Resolve();
+        if (weights.Parent is not PriorFactor { Prior: Distributions.VectorGaussian } prior) return;
+        int d = prior.Dimension, n;
+        switch (x.Observed)
+        {
+            case MathNet.Numerics.LinearAlgebra.Vector<double> v: n = v.Count; break;
+            case RowMajorMatrix r: n = r.Columns; break;
+            case MathNet.Numerics.LinearAlgebra.Vector<double>[] rows:
+                n = d;
+                for (int i = 0; i < rows.Length; i++)
+                    if (rows[i] == null || rows[i].Count != d) { n = rows[i]?.Count ?? 0; break; }
+                break;
+            default: return;
+        }
+        if (n != d)
+            throw new ArgumentException($"{factor}: the observed vectors '{x.Name}' have {n} entries but the weights '{weights.Name}' have dimension {d}.");
+    }
 
     public void ReplaceInput(Node from, Node to)
     {

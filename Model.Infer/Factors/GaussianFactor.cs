@@ -5,28 +5,54 @@ using Probabilistic.Infer.Graph;
 namespace Probabilistic.Infer.Factors;
 
 /// <summary>
-/// x ~ N(mean, 1/precision), optionally tempered: N(x | mean, τ)^λ ∝ N(x | mean, λτ).
+/// x ~ N(mean, 1/precision), optionally tempered: N(x | mean, τ)^λ ∝ N(x | mean, λτ). Each argument is shared by the
+/// factor's elements or indexed by its range: the mean a constant, data or a Gaussian variable; the precision a
+/// constant, data (τᵢ > 0 per element) or a Gamma variable (VMP).
 /// <list type="bullet">
-/// <item>EP (known precision): to x, N(E[mean], Var[mean] + 1/(λτ)) from the cavity of the mean; to the mean,
-/// symmetrically. Evidence ratio log N(x̄; mean̄, v_x + v_mean + 1/(λτ)) + log c(λ) with the cavities' moments,
-/// c(λ) = (τ/2π)^{λ/2} (λτ/2π)^{−1/2} the constant the power leaves over.</item>
-/// <item>VMP (known or Gamma precision): to x and to the mean, N(·, λE[τ]) centred on the other's mean; to τ,
-/// Gamma(1 + λ/2, λ E[(x − mean)²]/2) per element. Bound term λ(½E[log τ] − ½ log 2π − ½E[τ]E[(x − mean)²]).</item>
+/// <item>EP (known precision): to x, N(E[mean], Var[mean] + 1/(λτᵢ)) from the cavity of the mean; to the mean,
+/// symmetrically. Evidence ratio log N(x̄; mean̄, v_x + v_mean + 1/(λτᵢ)) + log c(λ, τᵢ) with the cavities' moments,
+/// c(λ, τ) = (τ/2π)^{λ/2} (λτ/2π)^{−1/2} the constant the power leaves over.</item>
+/// <item>VMP (known or Gamma precision): to x and to the mean, N(·, λE[τᵢ]) centred on the other's mean; to τ,
+/// Gamma(1 + λ/2, λ E[(xᵢ − meanᵢ)²]/2) per element (summed over the elements for a shared τ). Bound term
+/// λ(½E[log τᵢ] − ½ log 2π − ½E[τᵢ]E[(xᵢ − meanᵢ)²]).</item>
 /// </list>
 /// </summary>
 internal sealed class GaussianFactor : FactorDef
 {
+    private const string Method = "GaussianFromMeanAndPrecision";
+
     public GaussianFactor(Node mean, Node precision)
-        : base("Gaussian", new Node(Variable.NewName(), Variable.CommonPlate("GaussianFromMeanAndPrecision", mean, precision), DistKind.Gaussian),
-            new[] { mean, precision }, Variable.CommonPlate("GaussianFromMeanAndPrecision", mean, precision))
+        : base("Gaussian", new Node(Variable.NewName(), SharedPlate(mean, precision), DistKind.Gaussian),
+            new[] { mean, precision }, SharedPlate(mean, precision))
     { }
+
+    private static Range? SharedPlate(Node mean, Node precision) => Variable.CommonPlate(Method, ("mean", mean), ("precision", precision));
+
+    internal override void Check(IReadOnlyList<Node> inputs, Node output)
+    {
+        RequireGaussianOrData(Method, "mean", inputs[0]);
+        var tau = inputs[1].Resolve();
+        if (tau.Kind is not (DistKind.None or DistKind.Gamma))
+            throw new NotSupportedException($"{Method}: the precision '{tau.Name}' is {Family(tau)}; supported: a constant, observed value(s) > 0, or a Gamma variable (VMP), shared or indexed by the factor's range.");
+        switch (tau.Observed)
+        {
+            case double d when !(d > 0 && d < double.PositiveInfinity):
+                throw new ArgumentException($"{Method}: the precision '{tau.Name}' must be finite and > 0, got {d}.");
+            case double[] a:
+                for (int i = 0; i < a.Length; i++)
+                    if (!(a[i] > 0 && a[i] < double.PositiveInfinity))
+                        throw new ArgumentException($"{Method}: the precision '{tau.Name}'[{i}] must be finite and > 0, got {a[i]}.");
+                break;
+        }
+    }
 
     public override FactorOperator CreateOperator(RunState state) => new Operator(this, state);
 
     private sealed class Operator : FactorOperator
     {
         private readonly GaussianPort _x, _mean;
-        private readonly double _tau;           // the precision when it is a constant
+        private readonly double _tau;           // the precision when it is one known value
+        private readonly double[]? _taus;       // the precisions when they are observed per element
         private readonly VarState? _tauVar;     // the precision when it is a Gamma variable (VMP)
         private readonly EdgeState? _tauEdge;
         private readonly double _power;
@@ -35,33 +61,43 @@ internal sealed class GaussianFactor : FactorDef
         {
             _power = def.Power;
             _mean = new GaussianPort(s, this, def.Inputs[0], Count, isOutput: false);
-            var precision = def.Inputs[1];
+            var precision = def.Inputs[1].Resolve();
             _tauVar = s.Find(precision);
             if (_tauVar == null)
             {
-                _tau = Convert.ToDouble(precision.Observed);
-                if (!(_tau > 0)) throw new ArgumentException($"{def.Name}: the precision must be > 0, got {_tau}.");
+                switch (precision.Observed)
+                {
+                    case double d: _tau = d; break;
+                    case double[] a when a.Length == Count && precision.Plate == def.Plate: _taus = a; break;
+                    case var o:
+                        throw new ArgumentException($"{Method}: the precision '{precision.Name}' must be a double or one double per element of "
+                                                    + $"{def.Plate?.Name ?? "the factor"} ({Count}), got {o?.GetType().Name ?? "no value"}.");
+                }
+                def.Check(new[] { def.Inputs[0].Resolve(), precision }, def.Output.Resolve());   // the values are > 0
             }
             else
             {
-                if (_tauVar.Kind != DistKind.Gamma || _tauVar.Count != 1)
-                    throw new NotSupportedException($"{def.Name}: a random precision must be one shared Gamma variable.");
                 if (s.IsEP)
-                    throw new NotSupportedException($"{def.Name}: a Gamma-distributed precision needs VMP (new VariationalMessagePassing()); EP supports known precisions.");
+                    throw new NotSupportedException($"{def.Name}: a Gamma-distributed precision ('{precision.Name}') needs VMP (new VariationalMessagePassing()); EP supports known precisions (constants or observed arrays).");
+                if (_tauVar.Kind != DistKind.Gamma || (_tauVar.Count != 1 && _tauVar.Count != Count))
+                    throw new NotSupportedException($"{def.Name}: a random precision must be a Gamma variable, shared or indexed by the factor's range.");
                 _tauEdge = _tauVar.AddEdge(this, isForward: false);
             }
             _x = new GaussianPort(s, this, def.Output, Count, isOutput: true);
         }
 
-        private double MeanTau => _tauVar == null ? _tau : _tauVar.Ga![0].GetMean();
-        private double MeanLogTau => _tauVar == null ? Math.Log(_tau) : _tauVar.Ga![0].GetMeanLog();
+        private double MeanTau(int i) =>
+            _tauVar != null ? _tauVar.Ga![_tauVar.Count == 1 ? 0 : i].GetMean() : _taus != null ? _taus[i] : _tau;
+
+        private double MeanLogTau(int i) =>
+            _tauVar != null ? _tauVar.Ga![_tauVar.Count == 1 ? 0 : i].GetMeanLog() : Math.Log(_taus != null ? _taus[i] : _tau);
 
         public override bool ReadsIncoming(Node input) => _x.IsRandom || _tauVar != null;
 
         public override void UpdateForward(bool force)
         {
             if (!_x.IsRandom || (!force && _x.Var!.Predictive)) return;
-            for (int i = 0; i < Count; i++) _x.Set(i, MessageFrom(_mean.Incoming(i), _power * MeanTau));
+            for (int i = 0; i < Count; i++) _x.Set(i, MessageFrom(_mean.Incoming(i), _power * MeanTau(i)));
             _x.Commit();
         }
 
@@ -70,16 +106,24 @@ internal sealed class GaussianFactor : FactorDef
             if (_tauVar != null)
             {
                 // VMP: the precision first, from the current beliefs (a coordinate step of the bound).
-                double rate = 0;
-                for (int i = 0; i < Count; i++) rate += ExpectedSquaredDifference(i);
-                _tauEdge!.Ga![0] = Gamma.FromShapeAndRate(1 + 0.5 * _power * Count, 0.5 * _power * rate);
-                _tauVar.Refresh(0, this);
+                if (_tauVar.Count == 1)
+                {
+                    double rate = 0;
+                    for (int i = 0; i < Count; i++) rate += ExpectedSquaredDifference(i);
+                    _tauEdge!.Ga![0] = Gamma.FromShapeAndRate(1 + 0.5 * _power * Count, 0.5 * _power * rate);
+                    _tauVar.Refresh(0, this);
+                }
+                else
+                {
+                    for (int i = 0; i < Count; i++)
+                        _tauEdge!.Ga![i] = Gamma.FromShapeAndRate(1 + 0.5 * _power, 0.5 * _power * ExpectedSquaredDifference(i));
+                    _tauVar.RefreshAll(this);
+                }
             }
             if (!_mean.IsRandom) return;
-            for (int i = 0; i < Count; i++) _mean.Set(i, MessageFrom(_x.Incoming(i), _power * MeanTau));
+            for (int i = 0; i < Count; i++) _mean.Set(i, MessageFrom(_x.Incoming(i), _power * MeanTau(i)));
             _mean.Commit();
         }
-
         /// <summary>The message to one side given the other side's incoming message and precision τ.</summary>
         private Gaussian MessageFrom(Gaussian other, double tau)
         {
@@ -103,11 +147,11 @@ internal sealed class GaussianFactor : FactorDef
         public override double LogEvidenceRatio()
         {
             if (_x.IsRandom && _x.Var!.Predictive) return 0;
-            double tauEff = _power * _tau;
-            double logC = 0.5 * _power * Math.Log(_tau / (2 * Math.PI)) - 0.5 * Math.Log(tauEff / (2 * Math.PI));
             double s = 0;
             for (int i = 0; i < Count; i++)
             {
+                double tau = MeanTau(i), tauEff = _power * tau;
+                double logC = 0.5 * _power * Math.Log(tau / (2 * Math.PI)) - 0.5 * Math.Log(tauEff / (2 * Math.PI));
                 var cx = _x.Incoming(i);
                 var cm = _mean.Incoming(i);
                 double v = (cx.IsPointMass ? 0 : cx.GetVariance()) + (cm.IsPointMass ? 0 : cm.GetVariance()) + 1 / tauEff;
@@ -121,9 +165,9 @@ internal sealed class GaussianFactor : FactorDef
         public override double AverageLogFactor()
         {
             if (_x.IsRandom && _x.Var!.Predictive) return 0;
-            double eTau = MeanTau, eLogTau = MeanLogTau, s = 0;
+            double s = 0;
             for (int i = 0; i < Count; i++)
-                s += 0.5 * (eLogTau - Math.Log(2 * Math.PI)) - 0.5 * eTau * ExpectedSquaredDifference(i);
+                s += 0.5 * (MeanLogTau(i) - Math.Log(2 * Math.PI)) - 0.5 * MeanTau(i) * ExpectedSquaredDifference(i);
             return _power * s;
         }
     }

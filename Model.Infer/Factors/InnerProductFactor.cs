@@ -24,8 +24,19 @@ internal sealed class InnerProductFactor : FactorDef
     public InnerProductFactor(Node w, Node x)
         : base("InnerProduct", new Node(Variable.NewName(), x.Plate, DistKind.Gaussian), new[] { w, x }, x.Plate)
     {
+    }
+
+    internal override void Check(IReadOnlyList<Node> inputs, Node output)
+    {
+        var w = inputs[0].Resolve();
         if (w.Plate != null)
-            throw new NotSupportedException($"InnerProduct: '{w.Name}' is indexed by {w.Plate.Name}; an array of weight vectors is supported inside DiscreteFromLinearSoftmax only.");
+            throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are indexed by {w.Plate.Name}; supported: one VectorGaussian vector shared by the range (an array of weight vectors only inside DiscreteFromLinearSoftmax).");
+        if (w.Kind is not (DistKind.None or DistKind.VectorGaussian) || w.IsObserved || w.IsConstant)
+            throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are {(w.IsObserved || w.IsConstant ? "observed" : Family(w))}; supported: a VectorGaussian random vector (with observed vectors as the other argument).");
+        RequireObservedVectors("InnerProduct", "vector", inputs[1]);
+        RequireDimension("InnerProduct", w, inputs[1]);
+        if (output.IsObserved)
+            throw new NotSupportedException($"InnerProduct: its result '{output.Name}' is observed; supported: observe a Gaussian of it (GaussianFromMeanAndPrecision(z, τ)).");
     }
 
     public override bool IsDeterministic => true;

@@ -22,6 +22,9 @@ internal sealed class LogisticFactor : FactorDef
         : base("Logistic", new Node(Variable.NewName(), z.Plate, DistKind.Bernoulli), new[] { z }, z.Plate)
     { }
 
+    internal override void Check(IReadOnlyList<Node> inputs, Node output) =>
+        RequireGaussianOrData("BernoulliFromLogOdds", "log-odds", inputs[0]);
+
     public override FactorOperator CreateOperator(RunState state) => new Operator(this, state);
 
     private sealed class Operator : FactorOperator

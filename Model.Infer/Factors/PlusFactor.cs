@@ -16,8 +16,16 @@ namespace Probabilistic.Infer.Factors;
 internal sealed class PlusFactor : FactorDef
 {
     public PlusFactor(Node a, Node b)
-        : base("Plus", new Node(Variable.NewName(), Variable.CommonPlate("Plus", a, b), DistKind.Gaussian), new[] { a, b }, Variable.CommonPlate("Plus", a, b))
+        : base("Plus", new Node(Variable.NewName(), SharedPlate(a, b), DistKind.Gaussian), new[] { a, b }, SharedPlate(a, b))
     { }
+
+    private static Range? SharedPlate(Node a, Node b) => Variable.CommonPlate("Plus", ("first argument", a), ("second argument", b));
+
+    internal override void Check(IReadOnlyList<Node> inputs, Node output)
+    {
+        RequireGaussianOrData("Plus", "first argument", inputs[0]);
+        RequireGaussianOrData("Plus", "second argument", inputs[1]);
+    }
 
     public override bool IsDeterministic => true;
 

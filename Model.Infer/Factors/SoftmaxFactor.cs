@@ -27,13 +27,24 @@ internal sealed class SoftmaxFactor : FactorDef
         : base(softLabels ? "SoftLabelsSoftmax" : "DiscreteSoftmax",
             new Node(Variable.NewName(), x.Plate, softLabels ? DistKind.Observation : DistKind.Discrete), new[] { weights, x }, x.Plate)
     {
-        if (weights.Plate == null) throw new ArgumentException($"{Kind}: '{weights.Name}' must be an array of weight vectors over the class range.");
         SoftLabels = softLabels;
     }
 
     public bool SoftLabels { get; }
 
     public override FactorOperator CreateOperator(RunState state) => new Member(this, state);
+
+    internal override void Check(IReadOnlyList<Node> inputs, Node output)
+    {
+        string factor = Kind == "SoftLabelsSoftmax" ? "SoftLabelsFromLinearSoftmax" : "DiscreteFromLinearSoftmax";
+        var w = inputs[0].Resolve();
+        if (w.Plate == null)
+            throw new ArgumentException($"{factor}: the weights '{w.Name}' must be an array of VectorGaussian weight vectors over the class range.");
+        if (w.Kind is not (DistKind.None or DistKind.VectorGaussian) || w.IsObserved)
+            throw new NotSupportedException($"{factor}: the weights '{w.Name}' are {(w.IsObserved ? "observed" : Family(w))}; supported: an array of VectorGaussian random vectors.");
+        RequireObservedVectors(factor, "vector", inputs[1]);
+        RequireDimension(factor, w, inputs[1]);
+    }
 
     /// <summary>One softmax factor's data and messages; updated by its <see cref="Group"/>.</summary>
     internal sealed class Member : FactorOperator
@@ -86,18 +97,32 @@ internal sealed class SoftmaxFactor : FactorDef
                     for (int i = 0; i < _m; i++)
                     {
                         if (soft[i].Count != _k) throw new ArgumentException($"{def.Name}: soft label {i} has {soft[i].Count} entries, expected {_k}.");
-                        double sum = 0;
-                        for (int k = 0; k < _k; k++)
-                        {
-                            if (!(soft[i][k] >= 0)) throw new ArgumentException($"{def.Name}: soft label {i} has a negative entry {soft[i][k]}.");
-                            c[i * _k + k] = soft[i][k];
-                            sum += soft[i][k];
-                        }
-                        if (Math.Abs(sum - 1) > 1e-6) throw new ArgumentException($"{def.Name}: soft label {i} sums to {sum}, expected 1.");
+                        for (int k = 0; k < _k; k++) c[i * _k + k] = soft[i][k];
                     }
+                    CheckSoftRows(def, c);
+                    return c;
+                case RowMajorMatrix rows when rows.Rows == _m:
+                    if (rows.Columns != _k) throw new ArgumentException($"{def.Name}: soft labels have {rows.Columns} columns, expected {_k}.");
+                    Array.Copy(rows.Data, c, c.Length);
+                    CheckSoftRows(def, c);
                     return c;
                 default:
-                    throw new ArgumentException($"{def.Name}: observed value of '{def.Output.Name}' must be int[{_m}] labels or Vector<double>[{_m}] soft labels.");
+                    throw new ArgumentException($"{def.Name}: observed value of '{def.Output.Name}' must be int[{_m}] labels or {_m} soft labels (Vector<double>[] or ObserveRows).");
+            }
+        }
+
+        /// <summary>Each soft label is a probability vector: entries ≥ 0 summing to 1 (to 1e-6).</summary>
+        private void CheckSoftRows(SoftmaxFactor def, double[] c)
+        {
+            for (int i = 0; i < _m; i++)
+            {
+                double sum = 0;
+                for (int k = 0; k < _k; k++)
+                {
+                    if (!(c[i * _k + k] >= 0)) throw new ArgumentException($"{def.Name}: soft label {i} has a negative entry {c[i * _k + k]}.");
+                    sum += c[i * _k + k];
+                }
+                if (Math.Abs(sum - 1) > 1e-6) throw new ArgumentException($"{def.Name}: soft label {i} sums to {sum}, expected 1.");
             }
         }
 

@@ -8,7 +8,9 @@ namespace Probabilistic.Infer.Graph;
 public abstract class InferenceAlgorithm
 {
     internal abstract AlgorithmKind Kind { get; }
+    /// <summary>The algorithm's name, as reported in results and messages.</summary>
     public abstract string Name { get; }
+    /// <summary>The algorithm's name.</summary>
     public override string ToString() => Name;
 }
 
@@ -16,6 +18,7 @@ public abstract class InferenceAlgorithm
 public sealed class ExpectationPropagation : InferenceAlgorithm
 {
     internal override AlgorithmKind Kind => AlgorithmKind.ExpectationPropagation;
+    /// <summary>"ExpectationPropagation".</summary>
     public override string Name => "ExpectationPropagation";
 }
 
@@ -24,6 +27,7 @@ public sealed class ExpectationPropagation : InferenceAlgorithm
 public sealed class VariationalMessagePassing : InferenceAlgorithm
 {
     internal override AlgorithmKind Kind => AlgorithmKind.VariationalMessagePassing;
+    /// <summary>"VariationalMessagePassing".</summary>
     public override string Name => "VariationalMessagePassing";
 }
 
@@ -42,9 +46,12 @@ public sealed class InferenceEngine
 {
     private (int Version, HashSet<Node> Nodes, InferenceResult Result)? _cache;
 
+    /// <summary>An engine running expectation propagation (Infer.NET's default algorithm).</summary>
     public InferenceEngine() : this(new ExpectationPropagation()) { }
+    /// <summary>An engine running <paramref name="algorithm"/>.</summary>
     public InferenceEngine(InferenceAlgorithm algorithm) { Algorithm = algorithm; }
 
+    /// <summary>The message-passing algorithm (EP or VMP); changing it takes effect at the next inference.</summary>
     public InferenceAlgorithm Algorithm { get; set; }
 
     /// <summary>The iteration cap (default 100).</summary>
@@ -305,9 +312,13 @@ public sealed class InferenceResult
         _marginals = marginals;
     }
 
+    /// <summary>The name of the algorithm that produced the result.</summary>
     public string Algorithm { get; }
+    /// <summary>The number of iterations run.</summary>
     public int Iterations { get; }
+    /// <summary>True when the marginals stopped moving within the tolerance before the iteration cap.</summary>
     public bool Converged { get; }
+    /// <summary>Warnings of the run (for example, no convergence within the iteration cap).</summary>
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>VMP: the lower bound after each iteration (non-decreasing). Empty under EP.</summary>

@@ -42,7 +42,23 @@ internal sealed class Node
     public object? Observed
     {
         get => _observed;
-        set { _observed = value; Interlocked.Increment(ref Version); }
+        set
+        {
+            var old = _observed;
+            _observed = value;
+            try
+            {
+                // The factors around the node refuse, now, an observation they cannot run with.
+                Parent?.Recheck();
+                foreach (var child in Children) child.Recheck();
+            }
+            catch
+            {
+                _observed = old;
+                throw;
+            }
+            Interlocked.Increment(ref Version);
+        }
     }
 
     public Node Resolve()
@@ -57,8 +73,12 @@ internal sealed class Node
     {
         if (Parent != null)
             throw new InvalidOperationException($"Variable '{Name}' is already defined by {Parent.Name}; it cannot be assigned again.");
-        if (target.Name.StartsWith('v') && target.Name.Skip(1).All(char.IsDigit)) target.Name = Name;
+        // Refuse first (the model stays as it was): the factors that use this node must accept the target, and the
+        // target's factor must accept this node's observation.
+        foreach (var child in Children)
+            child.Check(child.Inputs.Select(n => n == this ? target : n.Resolve()).ToArray(), child.Output.Resolve());
         if (_observed != null) target.Observed = _observed;
+        if (target.Name.StartsWith('v') && target.Name.Skip(1).All(char.IsDigit)) target.Name = Name;
         foreach (var child in Children)
         {
             child.ReplaceInput(this, target);

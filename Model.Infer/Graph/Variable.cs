@@ -22,6 +22,7 @@ public abstract class Variable
     /// <summary>True when an observed value is attached.</summary>
     public bool IsObserved => Node.IsObserved;
 
+    /// <summary>The variable's name.</summary>
     public override string ToString() => Name;
 
     // ----- tempering (Infer.NET's Repeat block) -----
@@ -66,34 +67,54 @@ public abstract class Variable
     private static int s_anon;
     internal static string NewName() => "v" + Interlocked.Increment(ref s_anon);
 
-    /// <summary>The one plate shared by the plated arguments (null if none); two different plates are an error.</summary>
-    internal static Range? CommonPlate(string factor, params Node[] nodes)
+    /// <summary>
+    /// The one plate shared by the plated arguments (null if none). Arguments indexed by two different ranges are
+    /// refused, naming both arguments: a factor broadcasts shared arguments over its one range.
+    /// </summary>
+    internal static Range? CommonPlate(string factor, params (string Argument, Node Node)[] arguments)
     {
         Range? plate = null;
-        foreach (var n in nodes)
+        string? first = null;
+        foreach (var (argument, node) in arguments)
         {
+            var n = node.Resolve();
             if (n.Plate == null) continue;
             if (plate != null && plate != n.Plate)
-                throw new ArgumentException($"{factor}: arguments are indexed by different ranges ({plate.Name} and {n.Plate.Name}); a factor may broadcast shared variables over one range only.");
-            plate = n.Plate;
+                throw new ArgumentException($"{factor}: the {argument} '{n.Name}' is indexed by {n.Plate.Name} but the {first} by {plate.Name}; "
+                                            + "the arguments of one factor are shared or indexed by the same range.");
+            plate ??= n.Plate;
+            first ??= $"{argument} '{n.Name}'";
         }
         return plate;
     }
 
+    /// <summary>The value types a variable may hold: double, bool, int and MathNet <c>Vector&lt;double&gt;</c>.</summary>
+    internal static void RequireSupportedType<T>(string method)
+    {
+        var t = typeof(T);
+        if (t != typeof(double) && t != typeof(bool) && t != typeof(int) && t != typeof(Vector<double>))
+            throw new NotSupportedException($"{method}: variables of type {t.Name} are not supported; use double, bool, int or Vector<double>.");
+    }
+
     /// <summary>A constant (a node observed at creation).</summary>
-    public static Variable<T> Constant<T>(T value) where T : notnull =>
-        new(new Node("const", null, DistKind.None) { IsConstant = true, Observed = value });
+    public static Variable<T> Constant<T>(T value) where T : notnull => Variable<T>.ConstantOf(value, "Variable.Constant");
 
     /// <summary>A scalar variable observed at <paramref name="value"/>.</summary>
     public static Variable<T> Observed<T>(T value) where T : notnull
     {
+        RequireSupportedType<T>("Variable.Observed");
         var v = new Variable<T>(new Node(NewName(), null, DistKind.None));
         v.ObservedValue = value;
         return v;
     }
 
     /// <summary>An array of variables over <paramref name="range"/>, defined later by <c>array[range] = …</c>.</summary>
-    public static VariableArray<T> Array<T>(Range range) => new(new Node(NewName(), range, DistKind.None), range);
+    public static VariableArray<T> Array<T>(Range range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        RequireSupportedType<T>("Variable.Array");
+        return new(new Node(NewName(), range, DistKind.None), range);
+    }
 
     /// <summary>An array over <paramref name="range"/> observed at <paramref name="values"/>.</summary>
     public static VariableArray<T> Observed<T>(T[] values, Range range)
@@ -187,7 +208,16 @@ public class Variable<T> : Variable
     /// <summary>Sets the name used in results and errors.</summary>
     public Variable<T> Named(string name) { Node.Name = name; return this; }
 
-    public static implicit operator Variable<T>(T value) => Constant(value!);
+    /// <summary>A constant variable holding <paramref name="value"/> (so that a number can be passed where a variable is expected).</summary>
+    public static implicit operator Variable<T>(T value) => ConstantOf(value, "Variable (implicit conversion)");
+
+    /// <summary>A node observed at creation; null is refused (a constant needs a value).</summary>
+    internal static Variable<T> ConstantOf(T value, string method)
+    {
+        RequireSupportedType<T>(method);
+        object boxed = value ?? throw new ArgumentNullException(nameof(value), $"{method}: a constant needs a value, got null.");
+        return new(new Node("const", null, DistKind.None) { IsConstant = true, Observed = boxed });
+    }
 
     /// <summary>a + b for double variables.</summary>
     public static Variable<T> operator +(Variable<T> a, Variable<T> b)
@@ -202,6 +232,7 @@ public sealed class VariableArray<T> : Variable
 {
     internal VariableArray(Node node, Range range) : base(node) { Range = range; }
 
+    /// <summary>The range that indexes the array.</summary>
     public Range Range { get; }
 
     /// <summary>The element x[i] as a variable indexed by the range; assigning defines every element.</summary>
@@ -223,7 +254,8 @@ public sealed class VariableArray<T> : Variable
                 parent.Plate = index;
             }
             if (target.Plate != index)
-                throw new ArgumentException($"Assignment to {Name}[{index.Name}]: the right-hand side is indexed by {target.Plate?.Name ?? "no range"}.");
+                throw new ArgumentException($"Assignment to {Name}[{index.Name}]: the right-hand side {target.Parent?.Name ?? "'" + target.Name + "'"} "
+                                            + $"is indexed by {target.Plate?.Name ?? "no range"}; it must be indexed by {index.Name}.");
             Node.ForwardTo(target);
         }
     }
@@ -246,6 +278,7 @@ public sealed class VariableArray<T> : Variable
         }
     }
 
+    /// <summary>Sets the name used in results and errors.</summary>
     public VariableArray<T> Named(string name) { Node.Name = name; return this; }
 }
 
