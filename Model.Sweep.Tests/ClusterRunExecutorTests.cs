@@ -87,4 +87,31 @@ public class ClusterRunExecutorTests(ITestOutputHelper output)
         Assert.Equal(results.Select(r => (r.Worker, r.StartedAt)), fromSilos.Select(r => (r.Worker, r.StartedAt)));
         Assert.All(runs.Calls.Values, c => Assert.Equal(1, c));
     }
+
+    [Fact, Trait(Category.Name, Category.Slow)]
+    public async Task A_silo_killed_mid_sweep_has_its_runs_finished_on_the_others()
+    {
+        RunRequest[] sweep = TestRuns.Sweep(24);
+        var runs = new TestRuns();
+        await using TestCluster cluster = await StartCluster(runs, jobs: 1);
+        var store = new FileRunStore(TestRuns.TemporaryFolder());
+        var clock = Stopwatch.StartNew();
+        Task<IReadOnlyList<RunResult>> sweeping = new ClusterRunExecutor(cluster.Client, store,
+            new ClusterRunOptions { MaxInFlight = 3, RetryDelay = TimeSpan.FromMilliseconds(200) }).ExecuteAsync(sweep);
+        while (runs.Calls.Count < 4) await Task.Delay(5);
+        SiloHandle victim = cluster.SecondarySilos[0];
+        await cluster.KillSiloAsync(victim);
+        TimeSpan killed = clock.Elapsed;
+        IReadOnlyList<RunResult> results = await sweeping;
+        output.WriteLine($"silo {victim.SiloAddress} killed at {killed.TotalSeconds:F2} s; sweep done at {clock.Elapsed.TotalSeconds:F2} s; " +
+                         $"body calls {runs.Calls.Values.Sum()} for 24 runs; results from the killed silo {results.Count(r => r.Worker.EndsWith(victim.SiloAddress.ToParsableString()[..^0], StringComparison.Ordinal))}");
+        foreach (RunResult r in results.Where(r => r.EndedAt > DateTimeOffset.UtcNow - clock.Elapsed + killed).Take(5))
+            output.WriteLine($"  after the kill: {r.Request} on {r.Worker}, ended {r.EndedAt:HH:mm:ss.fff}");
+
+        Assert.Equal(sweep.Select(r => r.Key), results.Select(r => r.Key));
+        Assert.All(results, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        Assert.Equal(sweep.Select(TestRuns.Expected), results.Select(TestRuns.Sum));
+        Assert.Equal(24, (await store.ListKeysAsync()).Count);
+        Assert.True(runs.Calls.Count == 24, "every run was called");
+    }
 }
