@@ -1,0 +1,115 @@
+namespace Probabilistic.Sweep.Cluster;
+
+/// <summary>How a submitter drives a cluster.</summary>
+public sealed record ClusterRunOptions
+{
+    /// <summary>Runs asked of the cluster at once; about the cluster's total <see cref="RunPoolOptions.Jobs"/> (or a
+    /// little more) lets placement follow each silo's load. At least 1. Default 64.</summary>
+    public int MaxInFlight { get; init; } = 64;
+
+    /// <summary>Calls of a run's grain before the run is given up as failed (a call fails when its silo dies, not when
+    /// its body throws: that is counted by the silo). At least 1. Default 5.</summary>
+    public int MaxCallAttempts { get; init; } = 5;
+
+    /// <summary>Wait between two calls of the same run. Default 1 s.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentException">A count below 1 or a negative delay.</exception>
+    public void Validate()
+    {
+        if (MaxInFlight < 1) throw new ArgumentException($"ClusterRunOptions: MaxInFlight is {MaxInFlight}, expected ≥ 1.");
+        if (MaxCallAttempts < 1) throw new ArgumentException($"ClusterRunOptions: MaxCallAttempts is {MaxCallAttempts}, expected ≥ 1.");
+        if (RetryDelay < TimeSpan.Zero) throw new ArgumentException($"ClusterRunOptions: RetryDelay is {RetryDelay}, expected ≥ 0.");
+    }
+}
+
+/// <summary>
+/// Runs requests on an Orleans cluster of silos set up with <see cref="RunWorkerSiloExtensions.AddRunWorker"/>: one
+/// <see cref="IRunGrain"/> call per run key (see <see cref="RunGrain"/> for how silos share the work). The
+/// submitter's own store is asked first and receives every result, so a restarted submitter asks the cluster only for
+/// what it lacks. A run whose calls all fail (its silos died, the cluster is gone) comes back as
+/// <see cref="RunStatus.Failed"/> with 0 attempts and is not stored, so that a later sweep tries it again.
+/// </summary>
+public sealed class ClusterRunExecutor : IRunExecutor
+{
+    /// <summary>The worker named in the results of runs the cluster could not be asked for.</summary>
+    public const string Unreached = "(cluster unreached)";
+
+    private readonly IGrainFactory _grains;
+    private readonly IRunStore _store;
+    private readonly ClusterRunOptions _options;
+
+    /// <summary>A submitter that calls grains through a cluster client and keeps results in its own store.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (see <see cref="ClusterRunOptions.Validate"/>).</exception>
+    public ClusterRunExecutor(IGrainFactory grains, IRunStore store, ClusterRunOptions? options = null)
+    {
+        _grains = grains ?? throw new ArgumentNullException(nameof(grains));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _options = options ?? new ClusterRunOptions();
+        _options.Validate();
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<RunResult>> ExecuteAsync(IReadOnlyList<RunRequest> requests,
+        IProgress<SweepProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        RunRequest[] distinct = requests.DistinctBy(r => r.Key).ToArray();
+        var results = new Dictionary<RunKey, RunResult>();
+        var tracker = new ProgressTracker(distinct.Length, progress);
+        var pending = new List<RunRequest>();
+        foreach (RunRequest r in distinct)
+        {
+            if (await _store.TryGetAsync(r.Key, cancellation).ConfigureAwait(false) is { } stored)
+            {
+                results[r.Key] = stored;
+                tracker.Reused(stored);
+            }
+            else pending.Add(r);
+        }
+
+        using var gate = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
+        async Task Run(RunRequest request)
+        {
+            await gate.WaitAsync(cancellation).ConfigureAwait(false);
+            try
+            {
+                tracker.Started();
+                RunResult result = await Call(request, cancellation).ConfigureAwait(false);
+                if (result.Worker != Unreached)
+                    await _store.SaveAsync(result, CancellationToken.None).ConfigureAwait(false);
+                lock (results) results[request.Key] = result;
+                tracker.Finished(result);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        await Task.WhenAll(pending.Select(Run)).ConfigureAwait(false);
+        return requests.Select(r => results[r.Key]).ToArray();
+    }
+
+    private async Task<RunResult> Call(RunRequest request, CancellationToken cancellation)
+    {
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        IRunGrain grain = _grains.GetGrain<IRunGrain>(request.Key.Hex);
+        for (int call = 1; ; call++)
+        {
+            try
+            {
+                return await grain.Execute(request, cancellation).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested && e is not ArgumentException)
+            {
+                if (call >= _options.MaxCallAttempts)
+                    return new RunResult(request, RunStatus.Failed, null,
+                        $"ClusterRunExecutor: {call} calls of the run's grain failed; the last: {e}", 0, Unreached,
+                        started, DateTimeOffset.UtcNow);
+                await Task.Delay(_options.RetryDelay, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+}

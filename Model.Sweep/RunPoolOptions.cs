@@ -1,0 +1,23 @@
+namespace Probabilistic.Sweep;
+
+/// <summary>How a worker runs requests: how many at once, how many attempts each, and its name in results.</summary>
+public sealed record RunPoolOptions
+{
+    /// <summary>Runs at once on this worker (the <c>--jobs</c> of a command line); at least 1. Default 1.</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>Calls of a run's body before the run is recorded as failed; at least 1. Default 3.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>The worker's name in results. Default: the machine's name.</summary>
+    public string Worker { get; init; } = Environment.MachineName;
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentException">Jobs or MaxAttempts below 1, or a blank worker name.</exception>
+    public void Validate()
+    {
+        if (Jobs < 1) throw new ArgumentException($"RunPoolOptions: Jobs is {Jobs}, expected ≥ 1.");
+        if (MaxAttempts < 1) throw new ArgumentException($"RunPoolOptions: MaxAttempts is {MaxAttempts}, expected ≥ 1.");
+        if (string.IsNullOrWhiteSpace(Worker)) throw new ArgumentException("RunPoolOptions: the worker name is blank.");
+    }
+}
