@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Probabilistic.Distill;
 using Probabilistic.Nn.Data;
 using Probabilistic.Reproduce.Experiments;
@@ -11,20 +12,66 @@ namespace Probabilistic.Reproduce;
 public static class ReproduceCli
 {
     /// <summary>
-    /// Parses and runs a command line. No arguments shows the help. A usage error (an unknown command or experiment, a
-    /// bad option value) runs nothing: it writes one line per problem to <paramref name="error"/> and returns 2.
+    /// Parses and runs a command line, with the tables and help on standard output. No arguments shows the help.
+    /// A usage error (an unknown command or experiment, a bad option value, an unwritable <c>--out</c>, a missing or
+    /// corrupt data folder given explicitly) runs nothing: it writes one line per problem to <paramref name="error"/>
+    /// and returns <see cref="ExitCodes.Usage"/>. Exit codes: see <see cref="ExitCodes"/>.
     /// </summary>
-    public static async Task<int> RunAsync(IReadOnlyList<IExperiment> experiments, string[] args, TextWriter error)
+    public static Task<int> RunAsync(IReadOnlyList<IExperiment> experiments, string[] args, TextWriter error) =>
+        RunAsync(experiments, args, Console.Out, error);
+
+    /// <summary>As <see cref="RunAsync(IReadOnlyList{IExperiment}, string[], TextWriter)"/>, with the tables and help going to <paramref name="output"/>.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<IExperiment> experiments, string[] args, TextWriter output, TextWriter error)
     {
         string[] arguments = args.Length == 0 ? ["--help"] : args; // no arguments: show what the tool can do
-        var parsed = Build(experiments).Parse(arguments);
+        ParseResult parsed = Build(experiments).Parse(arguments);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var e in parsed.Errors) error.WriteLine($"reproduce: {e.Message}");
-            error.WriteLine("reproduce: see --help");
-            return 2;
+            foreach (string line in ErrorLines(parsed)) error.WriteLine($"reproduce: {line}");
+            return ExitCodes.Usage;
         }
-        return await parsed.InvokeAsync();
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Last resort: whatever escaped the runner is said in one line, never as a stack trace.
+            error.WriteLine($"reproduce: failed: {e.GetType().Name}: {RunPreflight.OneLine(e.Message)}");
+            return ExitCodes.RunFailed;
+        }
+    }
+
+    /// <summary>
+    /// The parse errors, one line each, with a pointer to the help. Of the tokens the parser did not recognise only the
+    /// first is reported (the others, and "command not provided", mostly follow from it), with the nearest valid option
+    /// or command suggested.
+    /// </summary>
+    private static List<string> ErrorLines(ParseResult parsed)
+    {
+        Command command = parsed.CommandResult.Command;
+        string[] names = [.. command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)), .. command.Subcommands.Select(c => c.Name)];
+        string help = command is RootCommand ? "see --help" : $"see '{command.Name} --help'";
+        static bool Mentions(string line, string token) => line.Contains($"'{token}'", StringComparison.Ordinal);
+
+        var lines = parsed.Errors.Select(e => (Error: e, Line: RunPreflight.OneLine(e.Message))).ToList();
+        if (parsed.UnmatchedTokens.Count > 0)
+        {
+            string first = parsed.UnmatchedTokens[0];
+            var kept = lines.Where(l => Mentions(l.Line, first)
+                || (!parsed.UnmatchedTokens.Any(t => Mentions(l.Line, t)) && l.Error.SymbolResult is not CommandResult)).ToList();
+            if (kept.Count > 0) lines = kept;
+        }
+        var result = new List<string>();
+        foreach (var (_, message) in lines)
+        {
+            string line = message;
+            string? unmatched = parsed.UnmatchedTokens.FirstOrDefault(t => Mentions(line, t));
+            if (unmatched is not null && ClosestName.Find(unmatched, names) is { } suggestion) line += $" Did you mean '{suggestion}'?";
+            line = $"{line} ({help})";
+            if (!result.Contains(line)) result.Add(line);
+        }
+        return result;
     }
 
     /// <summary>Builds the root command over the registered experiments.</summary>
@@ -39,8 +86,8 @@ public static class ReproduceCli
         {
             var table = new ResultTable("experiments", "Experiments (run one with: run NAME, or all with: run all)", "name", "default seeds", "description");
             foreach (IExperiment e in experiments) table.AddRow(e.Name, e.DefaultSeedCount, e.Description);
-            TableFormatter.Print(table, Console.Out);
-            return 0;
+            TableFormatter.Print(table, parse.InvocationConfiguration.Output);
+            return ExitCodes.Ok;
         });
 
         var methods = new Command("methods", "List the registered distillation methods (Model.Distill) with their family and a one-line summary each.");
@@ -48,15 +95,24 @@ public static class ReproduceCli
         {
             var table = new ResultTable("methods", "Distillation methods (MethodRegistry.Create(name) makes one with its defaults)", "name", "family", "summary");
             foreach (MethodDescriptor d in MethodRegistry.All) table.AddRow(d.Name, d.Family, d.Summary);
-            TableFormatter.Print(table, Console.Out);
-            return 0;
+            TableFormatter.Print(table, parse.InvocationConfiguration.Output);
+            return ExitCodes.Ok;
         });
 
+        string[] choices = [.. experiments.Select(e => e.Name), "all"];
         var name = new Argument<string>("experiment")
         {
             Description = "The experiment to run (see 'list'), or 'all' to run every experiment in order.",
+            HelpName = string.Join('|', choices),
         };
-        name.AcceptOnlyFromAmong([.. experiments.Select(e => e.Name), "all"]);
+        name.Validators.Add(result =>
+        {
+            if (result.Tokens.Count != 1) return;
+            string typed = result.Tokens[0].Value;
+            if (choices.Contains(typed, StringComparer.OrdinalIgnoreCase)) return;
+            string hint = ClosestName.Find(typed, choices) is { } near ? $"; did you mean '{near}'?" : ".";
+            result.AddError($"unknown experiment '{typed}'{hint} The experiments are {string.Join(", ", choices[..^1])}, or 'all' for every one.");
+        });
         var quick = new Option<bool>("--quick")
         {
             Description = "Smaller settings (fewer epochs and samples) for a fast smoke run; the numbers are then not the reproduction targets.",
@@ -66,13 +122,22 @@ public static class ReproduceCli
             Description = "Number of repeated runs, with seeds 0..N-1 [default: each experiment's own, see 'list'].",
             HelpName = "N",
         };
-        seeds.Validators.Add(result =>
+        seeds.CustomParser = result =>
         {
-            // Read the token, not the converted value: a non-number is reported by the parser itself, and converting it
-            // here would throw instead.
-            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out int n) && n < 1)
+            // Parse the token here so that a bad one is a one-line usage error in our words, never an exception.
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (!int.TryParse(token, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int n))
+            {
+                result.AddError($"--seeds must be a whole number from 1 to {int.MaxValue} (got '{token}').");
+                return null;
+            }
+            if (n < 1)
+            {
                 result.AddError($"--seeds must be at least 1 (got {n}).");
-        });
+                return null;
+            }
+            return n;
+        };
         var output = new Option<string>("--out")
         {
             Description = "Results folder; each experiment writes result.json and one CSV per table to DIR/<experiment>/.",
@@ -90,16 +155,20 @@ public static class ReproduceCli
             HelpName = "DIR",
         };
 
-        var run = new Command("run", "Run one experiment or all of them; a missing real data set is reported and skipped, the rest still runs.")
+        var run = new Command("run", "Run one experiment or all of them; a real data set missing from its default folder is a note and the rest still runs. " +
+            "Exit codes: 0 ok, 1 an experiment failed (the others' results are written), 2 a usage error (nothing ran), 130 cancelled.")
         {
             name, quick, seeds, output, fashionMnist, mnist,
         };
         run.SetAction((parse, cancellation) =>
         {
             string chosen = parse.GetValue(name)!;
-            IReadOnlyList<IExperiment> selected = chosen == "all" ? experiments : [experiments.First(e => e.Name == chosen)];
+            IReadOnlyList<IExperiment> selected = string.Equals(chosen, "all", StringComparison.OrdinalIgnoreCase)
+                ? experiments
+                : [experiments.First(e => string.Equals(e.Name, chosen, StringComparison.OrdinalIgnoreCase))];
             var options = new RunOptions(parse.GetValue(quick), parse.GetValue(seeds), parse.GetValue(output)!, parse.GetValue(fashionMnist), parse.GetValue(mnist));
-            return Task.FromResult(new ExperimentRunner(Console.Out, Console.Error).Run(selected, options, cancellation));
+            var runner = new ExperimentRunner(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            return Task.FromResult(runner.Run(selected, options, cancellation));
         });
 
         root.Subcommands.Add(list);

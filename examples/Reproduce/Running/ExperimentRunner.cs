@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using Probabilistic.Nn.Data;
 using Probabilistic.Reproduce.Experiments;
 using Probabilistic.Reproduce.Results;
 
 namespace Probabilistic.Reproduce.Running;
 
 /// <summary>
-/// Runs experiments one after another: gives each a context, times it, prints its tables to standard output,
-/// writes its results files, and keeps going when one fails. Exit code 0 when none failed, 1 otherwise,
-/// 130 when cancelled.
+/// Runs experiments one after another: checks the options first (<see cref="RunPreflight"/>), then gives each
+/// experiment a context, times it, prints its tables to standard output, writes its results files, and keeps going
+/// when one fails or its results cannot be written (what was written before stays). Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public sealed class ExperimentRunner(TextWriter output, TextWriter log)
 {
@@ -15,20 +16,27 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
     public int Run(IReadOnlyList<IExperiment> experiments, RunOptions options, CancellationToken cancellation)
     {
         var data = new DataCatalog(options.FashionMnistDirectory, options.MnistDirectory);
+        IReadOnlyList<string> problems = RunPreflight.Check(options, experiments.Select(e => e.Name), data);
+        if (problems.Count > 0)
+        {
+            foreach (string problem in problems) log.WriteLine($"reproduce: {problem}");
+            return ExitCodes.Usage;
+        }
         RunEnvironment environment = RunEnvironment.Capture();
         var failed = new List<string>();
         foreach (IExperiment experiment in experiments)
         {
-            if (cancellation.IsCancellationRequested) return 130;
-            RunRecord record = RunOne(experiment, options, data, environment, cancellation);
-            if (record.Status == "cancelled") return 130;
-            if (record.Status != "ok") failed.Add(experiment.Name);
+            if (cancellation.IsCancellationRequested) return ExitCodes.Cancelled;
+            var (record, written) = RunOne(experiment, options, data, environment, cancellation);
+            if (record.Status == "cancelled") return ExitCodes.Cancelled;
+            if (record.Status != "ok" || !written) failed.Add(experiment.Name);
         }
-        if (failed.Count > 0) log.WriteLine($"failed: {string.Join(", ", failed)}");
-        return failed.Count == 0 ? 0 : 1;
+        if (failed.Count > 0) log.WriteLine($"reproduce: failed: {string.Join(", ", failed)}");
+        return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
     }
 
-    private RunRecord RunOne(IExperiment experiment, RunOptions options, DataCatalog data, RunEnvironment environment, CancellationToken cancellation)
+    /// <summary>Runs one experiment and writes its results; Written is false when they could not be written.</summary>
+    private (RunRecord Record, bool Written) RunOne(IExperiment experiment, RunOptions options, DataCatalog data, RunEnvironment environment, CancellationToken cancellation)
     {
         int seedCount = options.SeedCount ?? experiment.DefaultSeedCount;
         ulong[] seeds = Enumerable.Range(0, seedCount).Select(s => (ulong)s).ToArray();
@@ -56,8 +64,10 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
             result = new ExperimentResult();
             status = "failed";
             error = $"{e.GetType().Name}: {e.Message}";
-            log.WriteLine($"[{experiment.Name}] FAILED: {error}");
-            log.WriteLine(e.StackTrace);
+            log.WriteLine($"[{experiment.Name}] FAILED: {RunPreflight.OneLine(error)}");
+            // A bug deserves its stack trace; a bad file or folder is said in one line.
+            if (e is not (DataNotFoundException or DataFormatException or IOException or UnauthorizedAccessException))
+                log.WriteLine(e.StackTrace);
         }
         watch.Stop();
         if (status == "ok" && result.Errors.Count > 0)
@@ -77,8 +87,17 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
             options.Quick, seeds,
             new Dictionary<string, string> { ["fashion_mnist"] = data.FashionMnistDirectory, ["mnist"] = data.MnistDirectory },
             context.Timings, environment, result);
-        string folder = ResultsWriter.Write(options.OutDirectory, record);
-        context.Status($"{status} in {watch.Elapsed.TotalSeconds:F2} s; results in {folder}");
-        return record;
+        try
+        {
+            string folder = ResultsWriter.Write(options.OutDirectory, record);
+            context.Status($"{status} in {watch.Elapsed.TotalSeconds:F2} s; results in {folder}");
+            return (record, true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The tables are on standard output already; the other experiments' files are untouched.
+            context.Status($"{status} in {watch.Elapsed.TotalSeconds:F2} s; results NOT written: {RunPreflight.OneLine(e.Message)}");
+            return (record, false);
+        }
     }
 }
