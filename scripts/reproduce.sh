@@ -5,6 +5,9 @@
 #   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
 # Before a run it installs missing data sets with scripts/setup.sh.
 # With no arguments it shows the help. Tables go to stdout; status lines go to stderr.
+# Exit codes: 0 ok; 1 an experiment failed (the results written so far stay); 2 a usage error, found before
+# anything runs (a bad option value, an unknown experiment, an unwritable --out, a missing or corrupt data folder
+# given with --fashion-mnist/--mnist), said in one line on stderr; 130 cancelled.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # set-up is idempotent and silent when everything is present, so it only does work the first time
