@@ -13,6 +13,7 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
 {
     private Cholesky<double>? _cholesky;
     private Vector<double>? _mean;
+    private Matrix<double>? _variance;
 
     /// <summary>P·mean.</summary>
     public Vector<double> PrecisionTimesMean { get; }
@@ -39,6 +40,12 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
 
     /// <summary>Takes ownership of the arrays without copying (for the engine's hot paths).</summary>
     internal static VectorGaussian FromNaturalNoCopy(Vector<double> h, Matrix<double> p) => new(h, p);
+
+    /// <summary>Takes ownership of <paramref name="h"/> and shares <paramref name="samePrecision"/>'s precision matrix with
+    /// its cached Cholesky factor and covariance (the caller has checked the precision is the one it wants), so a belief
+    /// whose precision does not change between iterations is factorised once.</summary>
+    internal static VectorGaussian FromNaturalSharingPrecision(Vector<double> h, VectorGaussian samePrecision) =>
+        new(h, samePrecision.Precision) { _cholesky = samePrecision._cholesky, _variance = samePrecision._variance };
 
     /// <summary>N(mean, precision⁻¹).</summary>
     public static VectorGaussian FromMeanAndPrecision(Vector<double> mean, Matrix<double> precision)
@@ -92,10 +99,17 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     public Vector<double> GetMean() => _mean ??= GetCholesky("VectorGaussian.GetMean").Solve(PrecisionTimesMean);
 
     /// <summary>The covariance P⁻¹ (a new matrix).</summary>
-    public Matrix<double> GetVariance()
+    public Matrix<double> GetVariance() => VarianceReadOnly.Clone();
+
+    /// <summary>The covariance P⁻¹, computed once and cached: callers must not modify it.</summary>
+    internal Matrix<double> VarianceReadOnly
     {
-        var s = GetCholesky("VectorGaussian.GetVariance").Solve(Matrix<double>.Build.DenseIdentity(Dimension));
-        return 0.5 * (s + s.Transpose());
+        get
+        {
+            if (_variance != null) return _variance;
+            var s = GetCholesky("VectorGaussian.GetVariance").Solve(Matrix<double>.Build.DenseIdentity(Dimension));
+            return _variance = 0.5 * (s + s.Transpose());
+        }
     }
 
     /// <summary>log ∫ exp(hᵀx − ½xᵀPx) dx = (n/2) log 2π − ½ log|P| + ½ hᵀP⁻¹h.</summary>

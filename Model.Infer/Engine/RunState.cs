@@ -153,12 +153,25 @@ internal sealed class VarState
                     h.Add(e.V[i].PrecisionTimesMean, h);
                     p.Add(e.V[i].Precision, p);
                 }
-                var v = VectorGaussian.FromNaturalNoCopy(h, p);
+                // A precision equal to the previous belief's (Böhning's fixed curvature, a fixed prior) reuses its
+                // Cholesky factor and covariance: the same matrix gives the same factor, bit for bit.
+                var previous = V![i];
+                var v = previous != null && SameValues(previous.Precision, p)
+                    ? VectorGaussian.FromNaturalSharingPrecision(h, previous)
+                    : VectorGaussian.FromNaturalNoCopy(h, p);
                 if (!v.IsProper())
                     throw _state.Improper("the belief", sender.Def.Name, Node, i, "precision matrix not positive definite");
                 V![i] = v;
                 break;
         }
+    }
+
+    private static bool SameValues(MathNet.Numerics.LinearAlgebra.Matrix<double> a, MathNet.Numerics.LinearAlgebra.Matrix<double> b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a is not MathNet.Numerics.LinearAlgebra.Double.DenseMatrix da || b is not MathNet.Numerics.LinearAlgebra.Double.DenseMatrix db
+            || a.RowCount != b.RowCount || a.ColumnCount != b.ColumnCount) return false;
+        return da.Values.AsSpan().SequenceEqual(db.Values);
     }
 
     public void RefreshAll(FactorOperator sender)

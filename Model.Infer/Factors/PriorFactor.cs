@@ -98,7 +98,7 @@ internal sealed class PriorFactor : FactorDef
                     case VectorGaussian p:
                         var qv = _var.V![i];
                         var d = qv.GetMean() - p.GetMean();
-                        var sigma = qv.GetVariance();
+                        var sigma = qv.VarianceReadOnly;
                         double trace = p.Precision.PointwiseMultiply(sigma).Enumerate().Sum();
                         s += -0.5 * (p.Dimension * Math.Log(2 * Math.PI) - p.GetCholesky("VectorGaussian prior").DeterminantLn
                                      + trace + d.DotProduct(p.Precision * d));

@@ -57,6 +57,12 @@ internal sealed class SoftmaxFactor : FactorDef
         private readonly double[] _z, _psi, _g;  // m×K: E[z], the bound's ψ and softmax(ψ)
         private double[]? _gram;                 // XᵀX, shared by every class
         private double[]? _v, _a;                // m×K: Var[z] and Knowles–Minka's a (KnowlesMinka only)
+        private readonly double[] _lse;          // m: lse(ψᵢ), set with ψ
+        private bool _psiSet;
+        private readonly double[] _col;          // m: one class's column of scores (scratch)
+        private readonly VectorGaussian?[] _scored, _momented; // the beliefs E[z] (and Var[z]) were computed from
+        private double[]? _means, _u, _shiftBase; // K×n, m×K, K×n scratch (Böhning)
+        private Matrix<double>? _messagePrecision; // λA_kk XᵀX, the same every iteration (Böhning)
 
         public double[] X => _x;
         public int Rows => _m;
@@ -78,6 +84,10 @@ internal sealed class SoftmaxFactor : FactorDef
             _z = new double[_m * _k];
             _psi = new double[_m * _k];
             _g = new double[_m * _k];
+            _lse = new double[_m];
+            _col = new double[_m];
+            _scored = new VectorGaussian?[_k];
+            _momented = new VectorGaussian?[_k];
         }
 
         private double[]? ReadCounts(SoftmaxFactor def)
@@ -131,21 +141,40 @@ internal sealed class SoftmaxFactor : FactorDef
         /// <summary>Recomputes E[z] for class k from q(w_k).</summary>
         public void RefreshScores(int k)
         {
-            var mean = W.V![k].GetMean();
-            var col = new double[_m];
-            DenseKernels.RowDots(_x, _m, _n, mean.AsArray() ?? mean.ToArray(), col);
-            for (int i = 0; i < _m; i++) _z[i * _k + k] = col[i];
+            var q = W.V![k];
+            if (ReferenceEquals(_scored[k], q)) return;
+            var mean = q.GetMean();
+            DenseKernels.RowDots(_x, _m, _n, mean.AsArray() ?? mean.ToArray(), _col);
+            for (int i = 0; i < _m; i++) _z[i * _k + k] = _col[i];
+            _scored[k] = q;
         }
 
-        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ for class k from q(w_k).</summary>
+        /// <summary>Recomputes E[z] for every class whose belief changed, in one pass over X.</summary>
+        private void RefreshAllScores()
+        {
+            bool stale = false;
+            for (int k = 0; k < _k; k++) stale |= !ReferenceEquals(_scored[k], W.V![k]);
+            if (!stale) return;
+            _means ??= new double[_k * _n];
+            for (int k = 0; k < _k; k++)
+            {
+                var q = W.V![k];
+                q.GetMean().AsArray()!.AsSpan(0, _n).CopyTo(_means.AsSpan(k * _n, _n));
+                _scored[k] = q;
+            }
+            DenseKernels.TimesTransposed(_x, _m, _n, _means, _k, _z);
+        }
+
+        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ for class k from q(w_k) (nothing when q(w_k) is unchanged).</summary>
         public void RefreshMoments(int k)
         {
             RefreshScores(k);
+            var q = W.V![k];
+            if (_v != null && ReferenceEquals(_momented[k], q)) return;
             _v ??= new double[_m * _k];
-            var cov = W.V![k].GetVariance();
-            var col = new double[_m];
-            DenseKernels.QuadraticForms(_x, _m, _n, cov.ToRowMajorArray(), col);
-            for (int i = 0; i < _m; i++) _v[i * _k + k] = Math.Max(0, col[i]);
+            DenseKernels.QuadraticForms(_x, _m, _n, q.VarianceReadOnly.ToRowMajorArray(), _col);
+            for (int i = 0; i < _m; i++) _v[i * _k + k] = Math.Max(0, _col[i]);
+            _momented[k] = q;
         }
 
         /// <summary>Knowles–Minka NCVMP message to w_k from the current E[z], Var[z]: per row, precision
@@ -191,9 +220,10 @@ internal sealed class SoftmaxFactor : FactorDef
         /// <summary>Sets ψ = E[z] (the optimal bound parameter) and g = softmax(ψ).</summary>
         public void BeginSweep()
         {
-            for (int k = 0; k < _k; k++) RefreshScores(k);
+            RefreshAllScores();
             Array.Copy(_z, _psi, _z.Length);
-            for (int i = 0; i < _m; i++) Probabilistic.Core.Numerics.LogSumExp.Softmax(_psi.AsSpan(i * _k, _k), _g.AsSpan(i * _k, _k));
+            for (int i = 0; i < _m; i++) _lse[i] = Probabilistic.Core.Numerics.LogSumExp.Softmax(_psi.AsSpan(i * _k, _k), _g.AsSpan(i * _k, _k));
+            _psiSet = true;
             if (_gram == null)
             {
                 _gram = new double[_n * _n];
@@ -216,52 +246,53 @@ internal sealed class SoftmaxFactor : FactorDef
                 }
         }
 
-        /// <summary>The ψ-dependent part of the shift to class k: Xᵀu, uᵢ = λ(c_ik − g_ik + (Aψᵢ)_k), added into b.</summary>
-        public void AddJointShift(int k, Span<double> b)
+        /// <summary>The ψ-dependent part of the shifts, for every class k: Xᵀu_k with u_ik = λ(c_ik − g_ik + (Aψᵢ)_k), added
+        /// into b (K×n, class-major); kept for <see cref="SendToClass"/>.</summary>
+        public void AddJointShifts(Span<double> b)
         {
             if (_counts == null) return;
-            var u = new double[_m];
+            _u ??= new double[_m * _k];
+            _shiftBase ??= new double[_k * _n];
+            double lambda = Def.Power;
             for (int i = 0; i < _m; i++)
             {
                 int o = i * _k;
                 double psiSum = 0;
                 for (int j = 0; j < _k; j++) psiSum += _psi[o + j];
-                u[i] = Def.Power * (_counts[o + k] - _g[o + k] + 0.5 * (_psi[o + k] - psiSum / _k));
+                for (int k = 0; k < _k; k++)
+                    _u[o + k] = lambda * (_counts[o + k] - _g[o + k] + 0.5 * (_psi[o + k] - psiSum / _k));
             }
-            var shift = new double[_n];
-            DenseKernels.TransposeTimes(_x, _m, _n, u, shift);
-            for (int j = 0; j < _n; j++) b[j] += shift[j];
+            DenseKernels.TransposeTimesMany(_x, _m, _n, _u, _k, _shiftBase);
+            for (int j = 0; j < _k * _n; j++) b[j] += _shiftBase[j];
         }
 
-        /// <summary>E[z] from given class means (row k of <paramref name="means"/> is m_k).</summary>
+        /// <summary>E[z] from given class means (row k of <paramref name="means"/> is m_k); the next read from the
+        /// beliefs recomputes them.</summary>
         public void SetScores(Matrix<double> means)
         {
             for (int k = 0; k < _k; k++)
             {
-                var col = new double[_m];
-                DenseKernels.RowDots(_x, _m, _n, means.Row(k).ToArray(), col);
-                for (int i = 0; i < _m; i++) _z[i * _k + k] = col[i];
+                DenseKernels.RowDots(_x, _m, _n, means.Row(k).ToArray(), _col);
+                for (int i = 0; i < _m; i++) _z[i * _k + k] = _col[i];
+                _scored[k] = null;
+                _momented[k] = null;
             }
         }
 
-        /// <summary>Writes this factor's message to w_k on its edge.</summary>
-        public void SendToClass(int k)
+        /// <summary>Writes this factor's message to w_k on its edge, given every class mean (<paramref name="means"/>,
+        /// K×n class-major, with <paramref name="meanSum"/> = Σ_j m_j): shift Xᵀu_k + (λ/2K)·XᵀX(Σ_{j≠k} m_j), since
+        /// Σᵢ xᵢ Σ_{j≠k} E z_ij = XᵀX Σ_{j≠k} m_j; precision λA_kk XᵀX.</summary>
+        public void SendToClass(int k, ReadOnlySpan<double> means, ReadOnlySpan<double> meanSum)
         {
             if (_counts == null) { Edge.V![k] = VectorGaussian.Uniform(_n); return; }
-            double lambda = Def.Power, invTwoK = 0.5 / _k;
-            var u = new double[_m];
-            for (int i = 0; i < _m; i++)
-            {
-                int o = i * _k;
-                double psiSum = 0, zOthers = 0;
-                for (int j = 0; j < _k; j++) { psiSum += _psi[o + j]; if (j != k) zOthers += _z[o + j]; }
-                double aPsi = 0.5 * (_psi[o + k] - psiSum / _k);
-                u[i] = lambda * (_counts[o + k] - _g[o + k] + aPsi + invTwoK * zOthers);
-            }
+            double lambda = Def.Power, scale = lambda * 0.5 / _k;
+            Span<double> others = _n <= 256 ? stackalloc double[_n] : new double[_n];
+            for (int r = 0; r < _n; r++) others[r] = meanSum[r] - means[k * _n + r];
             var shift = new double[_n];
-            DenseKernels.TransposeTimes(_x, _m, _n, u, shift);
-            var p = Matrix<double>.Build.DenseOfRowMajor(_n, _n, _gram!) * (lambda * Akk);
-            Edge.V![k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), p);
+            for (int r = 0; r < _n; r++)
+                shift[r] = _shiftBase![k * _n + r] + scale * DenseKernels.Dot(new ReadOnlySpan<double>(_gram, r * _n, _n), others);
+            _messagePrecision ??= Matrix<double>.Build.DenseOfRowMajor(_n, _n, _gram!) * (lambda * Akk);
+            Edge.V![k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), _messagePrecision);
         }
 
         public override void UpdateForward(bool force) { }
@@ -271,13 +302,13 @@ internal sealed class SoftmaxFactor : FactorDef
         {
             if (_counts == null) return 0;
             if (S.Softmax == SoftmaxOperator.KnowlesMinka) return KnowlesMinkaAverageLogFactor();
-            BeginScoresOnly();
+            RefreshAllScores();
             double s = 0;
             Span<double> d = stackalloc double[_k];
             for (int i = 0; i < _m; i++)
             {
                 int o = i * _k;
-                double lse = Probabilistic.Core.Numerics.LogSumExp.Of(_psi.AsSpan(o, _k)), dSum = 0, term = 0;
+                double lse = _psiSet ? _lse[i] : Probabilistic.Core.Numerics.LogSumExp.Of(_psi.AsSpan(o, _k)), dSum = 0, term = 0;
                 for (int k = 0; k < _k; k++)
                 {
                     d[k] = _z[o + k] - _psi[o + k];
@@ -289,21 +320,21 @@ internal sealed class SoftmaxFactor : FactorDef
                 quad = 0.5 * (quad - dSum * dSum / _k);   // dᵀAd
                 s += term - lse - 0.5 * quad;
             }
-            double traces = 0;
-            var gram = Matrix<double>.Build.DenseOfRowMajor(_n, _n, _gram!);
-            for (int k = 0; k < _k; k++) traces += W.V![k].GetVariance().PointwiseMultiply(gram).Enumerate().Sum();
+            if (_gram == null) BeginSweep();
+            double traces = 0;   // Σ_k tr(Σ_k XᵀX): both symmetric, so the column-major values pair with the row-major Gram
+            for (int k = 0; k < _k; k++)
+            {
+                var cov = W.V![k].VarianceReadOnly;
+                traces += DenseKernels.Dot(cov.AsColumnMajorArray() ?? cov.ToColumnMajorArray(), _gram!);
+            }
             return Def.Power * (s - 0.5 * Akk * traces);
         }
 
-        private void BeginScoresOnly()
-        {
-            for (int k = 0; k < _k; k++) RefreshScores(k);
-        }
 
         public override object? OutputMarginal()
         {
             if (_counts != null || ((SoftmaxFactor)Def).SoftLabels) return null;
-            BeginScoresOnly();
+            RefreshAllScores();
             var result = new Discrete[_m];
             for (int i = 0; i < _m; i++) result[i] = Discrete.FromLogProbabilities(_z.AsSpan(i * _k, _k));
             return Def.Output.Plate == null ? result[0] : result;
@@ -322,6 +353,7 @@ internal sealed class SoftmaxFactor : FactorDef
         public override void UpdateForward(bool force) { }
 
         private MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? _joint;
+        private List<EdgeState>? _others;   // the weights' edges from other factors (priors)
 
         /// <summary>
         /// One VMP step: ψ ← E[z] (optimal for the bound), then all class means at once. Given ψ the bound is a
@@ -341,8 +373,12 @@ internal sealed class SoftmaxFactor : FactorDef
             foreach (var m in _members) m.BeginSweep();
             var w = _members[0].W;
             int k = w.Count, n = w.Dimension;
-            var memberEdges = _members.Select(m => m.Edge).ToHashSet();
-            var others = w.Edges.Where(e => !memberEdges.Contains(e)).ToList();
+            if (_others == null)
+            {
+                var memberEdges = _members.Select(m => m.Edge).ToHashSet();
+                _others = w.Edges.Where(e => !memberEdges.Contains(e)).ToList();
+            }
+            var others = _others;
             if (_joint == null)
             {
                 var j = Matrix<double>.Build.Dense(k * n, k * n);
@@ -359,14 +395,16 @@ internal sealed class SoftmaxFactor : FactorDef
                 foreach (var e in others)
                     if (e.V![c] != null)
                         for (int r = 0; r < n; r++) bc[r] += e.V[c].PrecisionTimesMean[r];
-                foreach (var m in _members) m.AddJointShift(c, bc);
             }
-            var means = _joint.Solve(Vector<double>.Build.Dense(b));
-            var meanRows = Matrix<double>.Build.Dense(k, n, (c, r) => means[c * n + r]);
-            foreach (var m in _members) m.SetScores(meanRows);
+            foreach (var m in _members) m.AddJointShifts(b);
+            var solved = _joint.Solve(Vector<double>.Build.Dense(b));
+            var means = solved.AsArray() ?? solved.ToArray();
+            var meanSum = new double[n];
+            for (int c = 0; c < k; c++)
+                for (int r = 0; r < n; r++) meanSum[r] += means[c * n + r];
             for (int c = 0; c < k; c++)
             {
-                foreach (var m in _members) m.SendToClass(c);
+                foreach (var m in _members) m.SendToClass(c, means, meanSum);
                 w.Refresh(c, this);
             }
         }

@@ -27,7 +27,7 @@ internal static unsafe class DenseKernels
         int chunks = (m + ChunkRows - 1) / ChunkRows;
         int parts = Math.Max(1, Math.Min(MaxParts, chunks));
         var partial = new double[parts][];
-        Parallel.For(0, parts, part =>
+        ForParts(parts, (long)m * n * n / 2, part =>
         {
             var acc = new double[np * np];
             var a = new double[ChunkRows * np];
@@ -77,7 +77,7 @@ internal static unsafe class DenseKernels
         for (int k = 0; k < n; k++) Array.Copy(s, k * n, sp, k * np, n);
         int chunks = (m + ChunkRows - 1) / ChunkRows;
         int parts = Math.Max(1, Math.Min(MaxParts, chunks));
-        Parallel.For(0, parts, part =>
+        ForParts(parts, (long)m * n * n, part =>
         {
             int rowsPadded = PadTo(ChunkRows, RowTile);
             var a = new double[rowsPadded * np];
@@ -116,6 +116,63 @@ internal static unsafe class DenseKernels
             double ui = u[i];
             if (ui != 0) Axpy(ui, new ReadOnlySpan<double>(x, i * n, n), result);
         }
+    }
+
+    private const int BlockRows = 512;       // rows per block of the many-vector products
+    private const long ParallelWork = 1 << 18; // multiply-adds below which a kernel runs on the calling thread
+
+    /// <summary>Runs body(0..parts) in parallel when <paramref name="work"/> is large, else in order on this thread. The
+    /// split into parts is fixed by the caller, so the result is the same either way.</summary>
+    private static void ForParts(int parts, long work, Action<int> body)
+    {
+        if (parts == 1 || work < ParallelWork) { for (int p = 0; p < parts; p++) body(p); }
+        else Parallel.For(0, parts, body);
+    }
+
+    /// <summary>Z (m×k, row-major, overwritten) = X·Bᵀ: Z[i, c] = xᵢᵀb_c for the k rows b_c of B (k×n, row-major).</summary>
+    public static void TimesTransposed(double[] x, int m, int n, double[] b, int k, double[] z)
+    {
+        if (x.Length < (long)m * n || b.Length < k * n || z.Length < (long)m * k)
+            throw new ArgumentException($"TimesTransposed: buffers too small for m={m}, n={n}, k={k}.");
+        int blocks = (m + BlockRows - 1) / BlockRows;
+        ForParts(blocks, (long)m * n * k, block =>
+        {
+            int r1 = Math.Min(m, (block + 1) * BlockRows);
+            for (int i = block * BlockRows; i < r1; i++)
+            {
+                var xi = new ReadOnlySpan<double>(x, i * n, n);
+                for (int c = 0; c < k; c++) z[i * k + c] = Dot(xi, new ReadOnlySpan<double>(b, c * n, n));
+            }
+        });
+    }
+
+    /// <summary>R (k×n, row-major, overwritten) = UᵀX: row c is Σᵢ U[i, c]·xᵢ, for U m×k row-major. Rows are summed in
+    /// fixed blocks whose partial sums are added in block order, so the result does not depend on the core count.</summary>
+    public static void TransposeTimesMany(double[] x, int m, int n, double[] u, int k, double[] r)
+    {
+        if (x.Length < (long)m * n || u.Length < (long)m * k || r.Length < k * n)
+            throw new ArgumentException($"TransposeTimesMany: buffers too small for m={m}, n={n}, k={k}.");
+        int blocks = (m + BlockRows - 1) / BlockRows;
+        int parts = Math.Max(1, Math.Min(MaxParts, blocks));
+        var partial = new double[parts][];
+        ForParts(parts, (long)m * n * k, part =>
+        {
+            var acc = new double[k * n];
+            int i0 = (int)((long)m * part / parts), i1 = (int)((long)m * (part + 1) / parts);
+            for (int i = i0; i < i1; i++)
+            {
+                var xi = new ReadOnlySpan<double>(x, i * n, n);
+                for (int c = 0; c < k; c++)
+                {
+                    double w = u[i * k + c];
+                    if (w != 0) Axpy(w, xi, new Span<double>(acc, c * n, n));
+                }
+            }
+            partial[part] = acc;
+        });
+        Array.Copy(partial[0], r, k * n);
+        for (int p = 1; p < parts; p++)
+            Axpy(1.0, partial[p], new Span<double>(r, 0, k * n));
     }
 
     /// <summary>Σ a[i]·b[i] with SIMD lanes.</summary>
