@@ -5,9 +5,11 @@ teacher_state.npz, in evaluation mode under torch.no_grad. Each call takes the s
 of FashionMNIST, /255) and does what a Teacher does: normalise ((x - 0.2860) / 0.3530), run the network, return
 the logits. After a warm-up (at least W calls and 1 s), S samples of N calls are timed (N chosen in the warm-up so a
 sample lasts about 0.25 s); best and median milliseconds per batch go to the CSV.
+--optimized is PyTorch's own tuned inference path: torch.jit.optimize_for_inference(torch.jit.script(model)) (folds
+each BatchNorm into its convolution, oneDNN layouts); its logits are checked against eager mode's before timing.
 
 usage: torch_teacher.py --state teacher_state.npz [--batch 256] [--samples 7] [--warmup 5] [--threads 2]
-                        [--csv FILE] [--label torch]
+                        [--csv FILE] [--label torch] [--optimized]
 """
 import argparse
 import os
@@ -35,6 +37,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--csv")
     p.add_argument("--label", default="torch")
+    p.add_argument("--optimized", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -46,9 +49,18 @@ def main():
     path = next(q for q in (os.path.join(a.fashion_mnist, stem + ".gz"), os.path.join(a.fashion_mnist, stem)) if os.path.exists(q))
     raw = torch.from_numpy(read_idx(path)[:a.batch].astype(np.float32)[:, None] / 255)
 
+    net = model
+    if a.optimized:
+        with torch.no_grad():
+            net = torch.jit.optimize_for_inference(torch.jit.script(model))
+            gap = (net((raw - MEAN) / STD) - model((raw - MEAN) / STD)).abs().max().item()
+        if gap > 1e-3:
+            sys.exit(f"torch_teacher.py: the optimised network's logits differ from eager mode's by {gap:.2e}")
+        print(f"{a.label}: optimize_for_inference, max |logit difference| to eager mode {gap:.2e}")
+
     def call():
         with torch.no_grad():
-            return model((raw - MEAN) / STD)
+            return net((raw - MEAN) / STD)
 
     start, calls = time.perf_counter(), 0
     while calls < a.warmup or time.perf_counter() - start < 1.0:
