@@ -165,14 +165,16 @@ internal sealed class SoftmaxFactor : FactorDef
             DenseKernels.TimesTransposed(_x, _m, _n, _means, _k, _z);
         }
 
-        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ for class k from q(w_k) (nothing when q(w_k) is unchanged).</summary>
+        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ = ‖L⁻¹xᵢ‖² (Λ_k = LLᵀ, q(w_k)'s cached Cholesky factor) for class k
+        /// from q(w_k) (nothing when q(w_k) is unchanged).</summary>
         public void RefreshMoments(int k)
         {
             RefreshScores(k);
             var q = W.V![k];
             if (_v != null && ReferenceEquals(_momented[k], q)) return;
             _v ??= new double[_m * _k];
-            DenseKernels.QuadraticForms(_x, _m, _n, q.VarianceReadOnly.ToRowMajorArray(), _col);
+            var lower = q.GetCholesky("DiscreteFromLinearSoftmax").Factor.ToRowMajorArray();
+            DenseKernels.InverseQuadraticForms(_x, _m, _n, lower, _col);
             for (int i = 0; i < _m; i++) _v[i * _k + k] = Math.Max(0, _col[i]);
             _momented[k] = q;
         }

@@ -101,6 +101,36 @@ internal static unsafe class DenseKernels
         });
     }
 
+    /// <summary>
+    /// result[i] (overwritten) = ‖L⁻¹xᵢ‖² = xᵢᵀ(LLᵀ)⁻¹xᵢ for every row of X (m×n, row-major), with L lower triangular
+    /// (n×n, row-major, non-zero diagonal; e.g. the Cholesky factor of a precision matrix): the quadratic forms with
+    /// the covariance by forward substitution, without forming the inverse. Rows in parallel when the work is large
+    /// (each row is independent, so the result does not depend on the split).
+    /// </summary>
+    public static void InverseQuadraticForms(double[] x, int m, int n, double[] lower, double[] result)
+    {
+        if (x.Length < (long)m * n || lower.Length < n * n || result.Length < m)
+            throw new ArgumentException($"InverseQuadraticForms: buffers too small for m={m}, n={n}.");
+        int blocks = (m + BlockRows - 1) / BlockRows;
+        ForParts(blocks, (long)m * n * n / 2, block =>
+        {
+            Span<double> y = n <= 256 ? stackalloc double[n] : new double[n];
+            int r1 = Math.Min(m, (block + 1) * BlockRows);
+            for (int i = block * BlockRows; i < r1; i++)
+            {
+                var xi = new ReadOnlySpan<double>(x, i * n, n);
+                double norm = 0;
+                for (int r = 0; r < n; r++)
+                {
+                    double yr = (xi[r] - Dot(new ReadOnlySpan<double>(lower, r * n, r), y[..r])) / lower[r * n + r];
+                    y[r] = yr;
+                    norm += yr * yr;
+                }
+                result[i] = norm;
+            }
+        });
+    }
+
     /// <summary>y[i] = xᵢᵀ v for every row of X.</summary>
     public static void RowDots(double[] x, int m, int n, ReadOnlySpan<double> v, Span<double> y)
     {
