@@ -63,6 +63,7 @@ internal sealed class SoftmaxFactor : FactorDef
         private readonly VectorGaussian?[] _scored, _momented; // the beliefs E[z] (and Var[z]) were computed from
         private double[]? _means, _u, _shiftBase; // K×n, m×K, K×n scratch (Böhning)
         private Matrix<double>? _messagePrecision; // λA_kk XᵀX, the same every iteration (Böhning)
+        private double[]? _kmPrecision, _kmShift, _kmGram; // m, m, n×n scratch (Knowles–Minka)
 
         public double[] X => _x;
         public int Rows => _m;
@@ -186,8 +187,8 @@ internal sealed class SoftmaxFactor : FactorDef
             if (_counts == null) { Edge.V![k] = VectorGaussian.Uniform(_n); return; }
             if (_a == null) { _a = new double[_m * _k]; Array.Fill(_a, 1.0 / _k); }
             double lambda = Def.Power;
-            var p = new double[_m];
-            var u = new double[_m];
+            var p = _kmPrecision ??= new double[_m];
+            var u = _kmShift ??= new double[_m];
             Span<double> gm = stackalloc double[_k], gv = stackalloc double[_k];
             for (int i = 0; i < _m; i++)
             {
@@ -196,7 +197,7 @@ internal sealed class SoftmaxFactor : FactorDef
                 p[i] = 2 * lambda * gv[k];
                 u[i] = lambda * (_counts[o + k] - gm[k]) + p[i] * _z[o + k];
             }
-            var prec = new double[_n * _n];
+            var prec = _kmGram ??= new double[_n * _n];   // copied by DenseOfRowMajor below
             DenseKernels.WeightedGram(_x, _m, _n, p, prec);
             var shift = new double[_n];
             DenseKernels.TransposeTimes(_x, _m, _n, u, shift);
