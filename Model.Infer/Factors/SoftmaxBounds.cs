@@ -77,7 +77,7 @@ public static class SoftmaxBounds
     /// lse(z) = aᵀz + log Σ_k e^{z_k − aᵀz}),
     /// E[lse(z)] ≤ ½ Σ_k a_k² v_k + log Σ_k exp(m_k + (1 − 2a_k) v_k / 2),
     /// minimised over a, whose optimum is the fixed point a = softmax(m + (1 − 2a)∘v/2) (the bound is convex in a;
-    /// solved by diagonal Newton steps with step halving). <paramref name="a"/> is the starting point (e.g. the previous solution; all zeros
+    /// solved by Newton steps, O(K) each by Sherman–Morrison, with step halving). <paramref name="a"/> is the starting point (e.g. the previous solution; all zeros
     /// or 1/K if none) and returns the optimum. Gradients at that a (optional): ∂/∂m_k = s_k,
     /// ∂/∂v_k = ½a_k² + ½(1 − 2a_k)s_k with s = softmax(m + (1 − 2a)∘v/2); at the optimum s = a and ∂/∂v_k = ½a_k(1 − a_k).
     /// </summary>
@@ -89,22 +89,36 @@ public static class SoftmaxBounds
         if (a.Length != k) throw new ArgumentException($"SoftmaxBounds.KnowlesMinka: a has {a.Length} entries, expected {k}.");
         Span<double> t = k <= 64 ? stackalloc double[k] : new double[k];
         Span<double> s = k <= 64 ? stackalloc double[k] : new double[k];
-        double value = KmEvaluate(mean, variance, a, t, s), step = 1;
+        double value = KmEvaluate(mean, variance, a, t, s), step = 1, decrease = 0;
         Span<double> trial = k <= 64 ? stackalloc double[k] : new double[k];
         Span<double> sTrial = k <= 64 ? stackalloc double[k] : new double[k];
+        Span<double> d = k <= 64 ? stackalloc double[k] : new double[k];
         for (int it = 0; it < 500; it++)
         {
             double change = 0;
-            for (int j = 0; j < k; j++)
-            {
-                // Diagonal Newton step on the convex bound: gradient v_j(a_j − s_j), curvature ≈ v_j + v_j² s_j(1 − s_j).
-                double d = (s[j] - a[j]) / (1 + variance[j] * s[j] * (1 - s[j]));
-                trial[j] = a[j] + step * d;
-                change = Math.Max(change, Math.Abs(s[j] - a[j]));
-            }
+            for (int j = 0; j < k; j++) change = Math.Max(change, Math.Abs(s[j] - a[j]));
             if (change < 1e-11) break;
+            if (step == 1)
+            {
+                // Newton direction on the convex bound: gradient V(a − s), Hessian V + V(diag s − ssᵀ)V with V = diag(v),
+                // so d = (I + (diag s − ssᵀ)V)⁻¹(s − a), solved in O(K) by Sherman–Morrison around P = I + diag(s)V.
+                double num = 0, den = 1;
+                for (int j = 0; j < k; j++)
+                {
+                    double p = 1 + s[j] * variance[j], r = (s[j] - a[j]) / p;
+                    d[j] = r;
+                    num += variance[j] * s[j] * r;
+                    den -= variance[j] * s[j] * s[j] / p;
+                }
+                double c = num / den;
+                decrease = 0;
+                for (int j = 0; j < k; j++) { d[j] += c * s[j] / (1 + s[j] * variance[j]); decrease += variance[j] * (s[j] - a[j]) * d[j]; }
+            }
+            for (int j = 0; j < k; j++) trial[j] = a[j] + step * d[j];
             double vTrial = KmEvaluate(mean, variance, trial, t, sTrial);
-            if (vTrial <= value) { trial.CopyTo(a); sTrial.CopyTo(s); value = vTrial; step = Math.Min(1, step * 1.5); }
+            // Accept a descent, or a full Newton step whose predicted decrease is below the rounding of the value
+            // (there the comparison is noise and the step is in the quadratic region).
+            if (vTrial <= value || step == 1 && decrease <= 1e-14 * (1 + Math.Abs(value))) { trial.CopyTo(a); sTrial.CopyTo(s); value = vTrial; step = 1; }
             else { step *= 0.5; if (step < 1e-8) break; }
         }
         if (!gradMean.IsEmpty) s.CopyTo(gradMean);

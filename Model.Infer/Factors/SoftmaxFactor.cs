@@ -63,6 +63,7 @@ internal sealed class SoftmaxFactor : FactorDef
         private readonly VectorGaussian?[] _scored, _momented; // the beliefs E[z] (and Var[z]) were computed from
         private double[]? _means, _u, _shiftBase; // K×n, m×K, K×n scratch (Böhning)
         private Matrix<double>? _messagePrecision; // λA_kk XᵀX, the same every iteration (Böhning)
+        private double[]? _kmPrecision, _kmShift, _kmGram; // m, m, n×n scratch (Knowles–Minka)
 
         public double[] X => _x;
         public int Rows => _m;
@@ -165,14 +166,16 @@ internal sealed class SoftmaxFactor : FactorDef
             DenseKernels.TimesTransposed(_x, _m, _n, _means, _k, _z);
         }
 
-        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ for class k from q(w_k) (nothing when q(w_k) is unchanged).</summary>
+        /// <summary>Recomputes E[z] and Var[z] = xᵢᵀΣ_k xᵢ = ‖L⁻¹xᵢ‖² (Λ_k = LLᵀ, q(w_k)'s cached Cholesky factor) for class k
+        /// from q(w_k) (nothing when q(w_k) is unchanged).</summary>
         public void RefreshMoments(int k)
         {
             RefreshScores(k);
             var q = W.V![k];
             if (_v != null && ReferenceEquals(_momented[k], q)) return;
             _v ??= new double[_m * _k];
-            DenseKernels.QuadraticForms(_x, _m, _n, q.VarianceReadOnly.ToRowMajorArray(), _col);
+            var lower = q.GetCholesky("DiscreteFromLinearSoftmax").Factor.ToRowMajorArray();
+            DenseKernels.InverseQuadraticForms(_x, _m, _n, lower, _col);
             for (int i = 0; i < _m; i++) _v[i * _k + k] = Math.Max(0, _col[i]);
             _momented[k] = q;
         }
@@ -184,8 +187,8 @@ internal sealed class SoftmaxFactor : FactorDef
             if (_counts == null) { Edge.V![k] = VectorGaussian.Uniform(_n); return; }
             if (_a == null) { _a = new double[_m * _k]; Array.Fill(_a, 1.0 / _k); }
             double lambda = Def.Power;
-            var p = new double[_m];
-            var u = new double[_m];
+            var p = _kmPrecision ??= new double[_m];
+            var u = _kmShift ??= new double[_m];
             Span<double> gm = stackalloc double[_k], gv = stackalloc double[_k];
             for (int i = 0; i < _m; i++)
             {
@@ -194,7 +197,7 @@ internal sealed class SoftmaxFactor : FactorDef
                 p[i] = 2 * lambda * gv[k];
                 u[i] = lambda * (_counts[o + k] - gm[k]) + p[i] * _z[o + k];
             }
-            var prec = new double[_n * _n];
+            var prec = _kmGram ??= new double[_n * _n];   // copied by DenseOfRowMajor below
             DenseKernels.WeightedGram(_x, _m, _n, p, prec);
             var shift = new double[_n];
             DenseKernels.TransposeTimes(_x, _m, _n, u, shift);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -29,9 +30,12 @@ internal static unsafe class DenseKernels
         var partial = new double[parts][];
         ForParts(parts, (long)m * n * n / 2, part =>
         {
-            var acc = new double[np * np];
-            var a = new double[ChunkRows * np];
-            var b = new double[ChunkRows * np];
+            // Scratch from the shared pool: at n ≥ 41 the panels are large-object-heap arrays, and allocating them on
+            // every call (a softmax factor calls this K times per iteration) costs a gen-2 collection each time.
+            var acc = ArrayPool<double>.Shared.Rent(np * np);
+            Array.Clear(acc, 0, np * np);
+            var a = ArrayPool<double>.Shared.Rent(ChunkRows * np);
+            var b = ArrayPool<double>.Shared.Rent(ChunkRows * np);
             int c0 = (int)((long)chunks * part / parts), c1 = (int)((long)chunks * (part + 1) / parts);
             for (int chunk = c0; chunk < c1; chunk++)
             {
@@ -54,6 +58,8 @@ internal static unsafe class DenseKernels
                             MicroKernel(pa + i0, 1, np, pb + j0, np, kc, pc + i0 * np + j0, np);
                 }
             }
+            ArrayPool<double>.Shared.Return(a);
+            ArrayPool<double>.Shared.Return(b);
             partial[part] = acc;
         });
         for (int i = 0; i < n; i++)
@@ -63,6 +69,7 @@ internal static unsafe class DenseKernels
                 for (int p = 0; p < parts; p++) s += partial[p][i * np + j];
                 if (j >= i) c[i * n + j] = s;
             }
+        foreach (var acc in partial) ArrayPool<double>.Shared.Return(acc);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < i; j++) c[i * n + j] = c[j * n + i];
     }
@@ -97,6 +104,36 @@ internal static unsafe class DenseKernels
                 }
                 for (int r = 0; r < kc; r++)
                     result[r0 + r] = Dot(new ReadOnlySpan<double>(prod, r * np, n), new ReadOnlySpan<double>(x, (r0 + r) * n, n));
+            }
+        });
+    }
+
+    /// <summary>
+    /// result[i] (overwritten) = ‖L⁻¹xᵢ‖² = xᵢᵀ(LLᵀ)⁻¹xᵢ for every row of X (m×n, row-major), with L lower triangular
+    /// (n×n, row-major, non-zero diagonal; e.g. the Cholesky factor of a precision matrix): the quadratic forms with
+    /// the covariance by forward substitution, without forming the inverse. Rows in parallel when the work is large
+    /// (each row is independent, so the result does not depend on the split).
+    /// </summary>
+    public static void InverseQuadraticForms(double[] x, int m, int n, double[] lower, double[] result)
+    {
+        if (x.Length < (long)m * n || lower.Length < n * n || result.Length < m)
+            throw new ArgumentException($"InverseQuadraticForms: buffers too small for m={m}, n={n}.");
+        int blocks = (m + BlockRows - 1) / BlockRows;
+        ForParts(blocks, (long)m * n * n / 2, block =>
+        {
+            Span<double> y = n <= 256 ? stackalloc double[n] : new double[n];
+            int r1 = Math.Min(m, (block + 1) * BlockRows);
+            for (int i = block * BlockRows; i < r1; i++)
+            {
+                var xi = new ReadOnlySpan<double>(x, i * n, n);
+                double norm = 0;
+                for (int r = 0; r < n; r++)
+                {
+                    double yr = (xi[r] - Dot(new ReadOnlySpan<double>(lower, r * n, r), y[..r])) / lower[r * n + r];
+                    y[r] = yr;
+                    norm += yr * yr;
+                }
+                result[i] = norm;
             }
         });
     }
