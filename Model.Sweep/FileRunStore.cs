@@ -21,7 +21,7 @@ namespace Probabilistic.Sweep;
 public sealed class FileRunStore : IRunStore
 {
     /// <summary>The value of the <c>format</c> member of every result file.</summary>
-    public const string Format = "probabilistic-sweep/result/1";
+    public const string Format = RunResultJson.Format;
 
     private const string TemporaryPrefix = ".partial-";
 
@@ -50,8 +50,8 @@ public sealed class FileRunStore : IRunStore
         byte[] bytes;
         try { bytes = await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false); }
         catch (FileNotFoundException) { return null; }
-        RunResult result = Read(bytes, path);
-        if (result.Key != key)
+        RunResult result = RunResultJson.Parse(bytes, path);
+        if (Path.GetFileNameWithoutExtension(path) != result.Key.Hex || result.Key != key)
             throw new InvalidDataException($"FileRunStore: {path} holds the result of key {result.Key}, not {key}.");
         return result;
     }
@@ -60,7 +60,7 @@ public sealed class FileRunStore : IRunStore
     public async Task SaveAsync(RunResult result, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(result);
-        byte[] bytes = Write(result);
+        byte[] bytes = RunResultJson.ToUtf8(result);
         string final = PathOf(result.Key);
         string temporary = Path.Combine(Folder, $"{TemporaryPrefix}{result.Key.Hex}-{Guid.NewGuid():N}");
         try
@@ -100,69 +100,5 @@ public sealed class FileRunStore : IRunStore
             removed++;
         }
         return removed;
-    }
-
-    private static byte[] Write(RunResult r)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("format", Format);
-            json.WriteString("key", r.Key.Hex);
-            json.WriteString("experiment", r.Request.Experiment);
-            json.WriteString("commit", r.Request.Commit);
-            json.WriteNumber("seed", r.Request.Seed);
-            json.WriteStartObject("configuration");
-            foreach (RunSetting s in r.Request.Configuration) json.WriteString(s.Name, s.Value);
-            json.WriteEndObject();
-            json.WriteString("status", r.Status.ToString());
-            json.WriteNumber("attempts", r.Attempts);
-            json.WriteString("worker", r.Worker);
-            json.WriteString("startedAt", r.StartedAt.ToString("O", CultureInfo.InvariantCulture));
-            json.WriteString("endedAt", r.EndedAt.ToString("O", CultureInfo.InvariantCulture));
-            json.WritePropertyName("payload");
-            if (r.Payload is null) json.WriteNullValue();
-            else json.WriteRawValue(r.Payload, skipInputValidation: false);
-            if (r.Error is null) json.WriteNull("error");
-            else json.WriteString("error", r.Error);
-            json.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
-
-    private static RunResult Read(byte[] bytes, string path)
-    {
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(bytes);
-            JsonElement root = document.RootElement;
-            string format = root.GetProperty("format").GetString() ?? "";
-            if (format != Format)
-                throw new InvalidDataException($"FileRunStore: {path} has format '{format}', expected '{Format}'.");
-            var configuration = root.GetProperty("configuration").EnumerateObject()
-                .Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()
-                    ?? throw new InvalidDataException($"FileRunStore: setting '{p.Name}' in {path} is null.")))
-                .ToList();
-            var request = new RunRequest(root.GetProperty("experiment").GetString()!, configuration,
-                root.GetProperty("seed").GetUInt64(), root.GetProperty("commit").GetString()!);
-            string storedKey = root.GetProperty("key").GetString() ?? "";
-            if (storedKey != request.Key.Hex || Path.GetFileNameWithoutExtension(path) != request.Key.Hex)
-                throw new InvalidDataException($"FileRunStore: {path} names key {storedKey}, but its request hashes to {request.Key}.");
-            JsonElement payload = root.GetProperty("payload");
-            JsonElement error = root.GetProperty("error");
-            return new RunResult(request,
-                Enum.Parse<RunStatus>(root.GetProperty("status").GetString()!),
-                payload.ValueKind == JsonValueKind.Null ? null : payload.GetRawText(),
-                error.ValueKind == JsonValueKind.Null ? null : error.GetString(),
-                root.GetProperty("attempts").GetInt32(),
-                root.GetProperty("worker").GetString()!,
-                DateTimeOffset.Parse(root.GetProperty("startedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                DateTimeOffset.Parse(root.GetProperty("endedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new InvalidDataException($"FileRunStore: {path} is not a readable result file: {e.Message}", e);
-        }
     }
 }

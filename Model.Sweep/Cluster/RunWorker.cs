@@ -29,4 +29,22 @@ public sealed class RunWorker
 
     /// <summary>One slot per run that may execute at once on this silo.</summary>
     internal SemaphoreSlim Slots { get; }
+
+    /// <summary>Runs a request on the thread pool once a slot is free, then stores its result (off the Orleans
+    /// scheduler: a grain only awaits the task).</summary>
+    internal Task<RunResult> RunInBackground(RunRequest request, RunBody body, string worker) => Task.Run(async () =>
+    {
+        await Slots.WaitAsync().ConfigureAwait(false);
+        RunResult result;
+        try
+        {
+            result = RunAttempts.Execute(request, body, Options.MaxAttempts, worker, CancellationToken.None);
+        }
+        finally
+        {
+            Slots.Release();
+        }
+        await Store.SaveAsync(result).ConfigureAwait(false);
+        return result;
+    });
 }
