@@ -22,9 +22,10 @@ namespace Probabilistic.Reproduce.Paper;
 /// <item><c>{{versus EXP/TABLE ; WHERE ; COLUMN ; FORMAT ; OPTIONS}}</c>: the cells "paper | ours mean ± sd | n |
 /// |Δ|/sd | within 2 sd" of a results-against-the-seed row. OPTIONS, joined by <c>&amp;</c>: <c>paper=NUMBER</c>
 /// (the seed's value, a citation) or <c>paper=@COL</c> (the leading number of that cell), <c>sd=@COL</c> and
-/// <c>n=@COL</c> for a summary row (else mean, sd and n are taken over the selected rows).</item>
+/// <c>n=@COL</c> (or <c>n=#seeds</c>, the run's seed count) for a summary row (else mean, sd and n are taken over the selected rows).</item>
 /// <item><c>{{json EXP ; PATH [; FORMAT]}}</c>: a value of result.json by dotted path (<c>seconds</c>, <c>config.fmnist_steps</c>).</item>
 /// <item><c>{{provenance EXP}}</c>: commit, clean or dirty, CPU (model, family; ISA), .NET, start date and seconds of the run.</item>
+/// <item><c>{{machines EXP, EXP, ...}}</c>: a Markdown table of the runs' seeds, commit, tree state, CPU, start and seconds.</item>
 /// <item><c>{{figure EXP/NAME ; CAPTION}}</c>: a Markdown image link to NAME.svg, or NAME.png where no SVG exists.</item>
 /// </list>
 /// WHERE is <c>*</c> (every row) or <c>COL=VALUE &amp; COL=VALUE</c> (text compared exactly, numbers numerically).
@@ -77,7 +78,8 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
             "json" => Json(parts),
             "provenance" => Provenance(Need(parts, 1, "provenance EXP")[0]),
             "figure" => Figure(parts),
-            _ => throw new PaperException($"unknown placeholder kind '{kind}' (cell, mean, sd, min, max, sum, pm, n, ratio, table, summary, versus, json, provenance, figure)"),
+            "machines" => Machines(body[(space + 1)..]),
+            _ => throw new PaperException($"unknown placeholder kind '{kind}' (cell, mean, sd, min, max, sum, pm, n, ratio, table, summary, versus, json, provenance, machines, figure)"),
         };
     }
 
@@ -293,7 +295,9 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
             mean = Number(table, rows[0], parts[2]);
             sd = Number(table, rows[0], sdSpec.TrimStart('@'));
             n = options.TryGetValue("n", out string? nSpec)
-                ? nSpec.StartsWith('@') ? Number(table, rows[0], nSpec[1..]) : double.Parse(nSpec, CultureInfo.InvariantCulture)
+                ? nSpec == "#seeds" ? results.Value(parts[0][..parts[0].IndexOf('/')], "options.seeds").GetArrayLength()
+                    : nSpec.StartsWith('@') ? Number(table, rows[0], nSpec[1..])
+                    : LeadingNumber(nSpec) ?? throw new PaperException($"n='{nSpec}' is not a number, @COL or #seeds")
                 : throw new PaperException("versus with sd=@COL needs n=@COL or n=NUMBER");
         }
         else
@@ -307,7 +311,7 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
             : LeadingNumber(paperSpec) ?? throw new PaperException($"paper='{paperSpec}' is not a number");
         double distance = Math.Abs(mean - paper) / sd;
         string within = n < 2 || sd == 0 ? "— (no sd)" : distance <= 2 ? "yes" : "no";
-        string z = n < 2 || sd == 0 ? "—" : Format(distance, "F1");
+        string z = n < 2 || sd == 0 ? "—" : Format(distance, "F2");
         return $"{Format(paper, format)} | {Format(mean, format)} ± {Format(sd, format)} | {n.ToString(CultureInfo.InvariantCulture)} | {z} | {within}";
     }
 
@@ -342,6 +346,23 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
         bool quick = results.Value(experiment, "options.quick").ValueKind == JsonValueKind.True;
         return $"*Provenance:* `run {experiment}`{(quick ? " --quick" : "")}, {seeds} seed{(seeds == 1 ? "" : "s")}, commit `{commit}` ({dirty}), " +
             $"{cpu}, {cores} logical cores, {dotnet}; started {started}, {Format(seconds, "N0")} s in all.";
+    }
+
+    /// <summary>A Markdown table of the named experiments' runs: seeds, commit, tree state, CPU, start and seconds.</summary>
+    private string Machines(string list)
+    {
+        var lines = new List<string> { Header(["experiment", "seeds", "commit", "tree", "CPU", "started (UTC)", "seconds"]) };
+        foreach (string experiment in list.Split(',').Select(e => e.Trim()))
+        {
+            string commit = results.Value(experiment, "environment.git_commit").GetString() is { Length: >= 7 } c ? c[..7] : "—";
+            string tree = results.Value(experiment, "environment.git_dirty").ValueKind switch { JsonValueKind.True => "dirty", JsonValueKind.False => "clean", _ => "—" };
+            string cpu = results.Value(experiment, "environment.cpu").GetString() ?? "—";
+            if (!cpu.Contains('(')) cpu += " (family, ISA not recorded)";
+            string started = results.Value(experiment, "started_utc").GetString() is { Length: >= 16 } s ? s[..16].Replace('T', ' ') : "—";
+            lines.Add(Row([experiment, results.Value(experiment, "options.seeds").GetArrayLength().ToString(CultureInfo.InvariantCulture),
+                $"`{commit}`", tree, cpu, started, Format(results.Value(experiment, "seconds").GetDouble(), "N0")]));
+        }
+        return string.Join("\n", lines);
     }
 
     private string Figure(string[] parts)
