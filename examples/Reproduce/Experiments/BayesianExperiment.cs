@@ -137,7 +137,18 @@ public sealed class BayesianExperiment : IExperiment
 
     private static void AddCurves(Axes axes, DistillationOutcome outcome)
     {
-        foreach (var (label, curve) in new[] { ("student", outcome.Student), ("distil-student", outcome.DistilStudent), ("distil-student-all", outcome.DistilStudentAll) })
-            axes.Line(curve.Steps.Select(s => (double)s).ToArray(), curve.TestLogLikelihood, label);
+        // distil-student-all is drawn last, thin and dotted, over a wider dashed distil-student, so neither hides the other.
+        var curves = new[] { ("student", outcome.Student, LineStyle.Solid, 2.0), ("distil-student", outcome.DistilStudent, LineStyle.Dashed, 3.0),
+            ("distil-student-all", outcome.DistilStudentAll, LineStyle.Dotted, 2.0) };
+        foreach (var (label, curve, style, width) in curves)
+            axes.Line(curve.Steps.Select(s => (double)s).ToArray(), curve.TestLogLikelihood, label, style, width: width);
+        // Each panel's own range: the first 5 % of steps (the students' untrained start, down to ℓ ≈ −15 in the
+        // principled modes) would otherwise squash the rest of the curves into a line.
+        var late = curves.SelectMany(c => c.Item2.TestLogLikelihood.Skip(c.Item2.TestLogLikelihood.Length / 20)).Where(double.IsFinite).ToList();
+        if (late.Count > 1 && late.Max() > late.Min())
+        {
+            double lo = late.Min(), hi = late.Max(), pad = 0.05 * (hi - lo);
+            axes.YLimits = (lo - pad, hi + pad);
+        }
     }
 }
