@@ -126,7 +126,8 @@ public sealed class PaperTests : IDisposable
         Assert.Contains("1,235 s", line);
         Assert.Contains("3 seeds", line);
         Assert.Equal("| experiment | seeds | commit | tree | CPU | started (UTC) | seconds |\n|---|---|---|---|---|---|---|\n" +
-            "| demo | 3 | `0123456` | dirty | AMD EPYC (family, ISA not recorded) | 2026-12-01 10:20 | 1,235 |", Expand("machines demo"));
+            "| demo | 3 | `0123456` | dirty | AMD EPYC (family, ISA not recorded) | 2026-12-01 10:20 | 1,235 |\n" +
+            "| all |  | 1 commit |  |  |  | 1,235 |", Expand("machines demo"));
     }
 
     [Fact]

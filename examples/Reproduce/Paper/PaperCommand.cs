@@ -23,22 +23,33 @@ public static class PaperCommand
         return template.Render(File.ReadAllText(templateFile, Encoding.UTF8));
     }
 
-    /// <summary>The <c>paper</c> sub-command with its options <c>--results DIR</c>, <c>--out DIR</c> and <c>--template FILE</c>.</summary>
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    /// <summary>The <c>paper</c> sub-command with its options <c>--results DIR</c>, <c>--out DIR</c>, <c>--template FILE</c> and <c>--html</c>.</summary>
     public static Command Create()
     {
         string root = DataLocations.FindRepositoryRoot() ?? ".";
         var results = new Option<string>("--results") { Description = "The results folder, one sub-folder per experiment.", HelpName = "DIR", DefaultValueFactory = _ => Path.Combine(root, "paper", "results") };
         var output = new Option<string>("--out") { Description = "Where README.md is written.", HelpName = "DIR", DefaultValueFactory = _ => Path.Combine(root, "paper") };
         var template = new Option<string>("--template") { Description = "The template.", HelpName = "FILE", DefaultValueFactory = _ => Path.Combine(root, TemplatePath) };
+        var html = new Option<bool>("--html") { Description = "Also render OUT/paper.html with pandoc (Debian package pandoc)." };
         var command = new Command("paper", "Generate paper/README.md from paper/template/paper.md and the results (every number from a result file). " +
             "Exit codes: 0 written, 1 a placeholder could not be filled (nothing written), 2 a usage error.")
         {
-            results, output, template,
+            results, output, template, html,
         };
         command.SetAction(parse =>
         {
             string outDirectory = parse.GetValue(output)!;
             TextWriter error = parse.InvocationConfiguration.Error;
+            string? pandoc = parse.GetValue(html) ? FindOnPath("pandoc") : null;
+            if (parse.GetValue(html) && pandoc is null)
+            {
+                error.WriteLine("reproduce paper: --html needs pandoc on the PATH (apt-get install pandoc).");
+                return ExitCodes.Usage;
+            }
             string text;
             try
             {
@@ -55,6 +66,21 @@ public static class PaperCommand
                 string file = Path.Combine(outDirectory, "README.md");
                 File.WriteAllText(file, text, new UTF8Encoding(false));
                 parse.InvocationConfiguration.Output.WriteLine($"wrote {file}");
+                if (pandoc is not null)
+                {
+                    string page = Path.Combine(outDirectory, "paper.html");
+                    var start = new System.Diagnostics.ProcessStartInfo(pandoc, ["README.md", "--standalone", "--from", "gfm", "--metadata", "title=Reproduction report",
+                        "--output", "paper.html"]) { WorkingDirectory = outDirectory, RedirectStandardError = true };
+                    using var process = System.Diagnostics.Process.Start(start)!;
+                    string stderr = process.StandardError.ReadToEnd();
+                    process.WaitForExit();
+                    if (process.ExitCode != 0)
+                    {
+                        error.WriteLine($"reproduce paper: pandoc failed (exit {process.ExitCode}): {RunPreflight.OneLine(stderr)}");
+                        return ExitCodes.RunFailed;
+                    }
+                    parse.InvocationConfiguration.Output.WriteLine($"wrote {page}");
+                }
                 return ExitCodes.Ok;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

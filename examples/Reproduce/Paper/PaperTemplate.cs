@@ -25,7 +25,7 @@ namespace Probabilistic.Reproduce.Paper;
 /// <c>n=@COL</c> (or <c>n=#seeds</c>, the run's seed count) for a summary row (else mean, sd and n are taken over the selected rows).</item>
 /// <item><c>{{json EXP ; PATH [; FORMAT]}}</c>: a value of result.json by dotted path (<c>seconds</c>, <c>config.fmnist_steps</c>).</item>
 /// <item><c>{{provenance EXP}}</c>: commit, clean or dirty, CPU (model, family; ISA), .NET, start date and seconds of the run.</item>
-/// <item><c>{{machines EXP, EXP, ...}}</c>: a Markdown table of the runs' seeds, commit, tree state, CPU, start and seconds.</item>
+/// <item><c>{{machines EXP, EXP, ...}}</c>: a Markdown table of the runs' seeds, commit, tree state, CPU, start and seconds, with a last row counting the distinct commits and summing the seconds.</item>
 /// <item><c>{{figure EXP/NAME ; CAPTION}}</c>: a Markdown image link to NAME.svg, or NAME.png where no SVG exists.</item>
 /// </list>
 /// WHERE is <c>*</c> (every row) or <c>COL=VALUE &amp; COL=VALUE</c> (text compared exactly, numbers numerically).
@@ -352,8 +352,11 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
     private string Machines(string list)
     {
         var lines = new List<string> { Header(["experiment", "seeds", "commit", "tree", "CPU", "started (UTC)", "seconds"]) };
+        double total = 0;
+        var commits = new HashSet<string>();
         foreach (string experiment in list.Split(',').Select(e => e.Trim()))
         {
+            total += results.Value(experiment, "seconds").GetDouble();
             string commit = results.Value(experiment, "environment.git_commit").GetString() is { Length: >= 7 } c ? c[..7] : "—";
             string tree = results.Value(experiment, "environment.git_dirty").ValueKind switch { JsonValueKind.True => "dirty", JsonValueKind.False => "clean", _ => "—" };
             string cpu = results.Value(experiment, "environment.cpu").GetString() ?? "—";
@@ -361,7 +364,9 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
             string started = results.Value(experiment, "started_utc").GetString() is { Length: >= 16 } s ? s[..16].Replace('T', ' ') : "—";
             lines.Add(Row([experiment, results.Value(experiment, "options.seeds").GetArrayLength().ToString(CultureInfo.InvariantCulture),
                 $"`{commit}`", tree, cpu, started, Format(results.Value(experiment, "seconds").GetDouble(), "N0")]));
+            commits.Add(commit);
         }
+        lines.Add(Row(["all", "", $"{commits.Count} commit{(commits.Count == 1 ? "" : "s")}", "", "", "", Format(total, "N0")]));
         return string.Join("\n", lines);
     }
 
