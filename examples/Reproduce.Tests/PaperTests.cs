@@ -184,3 +184,32 @@ public sealed class PaperTests : IDisposable
         Assert.Equal("S = 2.33", File.ReadAllText(Path.Combine(outDir, "README.md")));
     }
 }
+
+/// <summary>ResultsWriter writes each figure twice: a PNG for quick looks and an SVG for the paper.</summary>
+public sealed class ResultsWriterFigureTests
+{
+    [Fact]
+    public void EachFigureIsWrittenAsPngAndAsSvg()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "writer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var result = new Probabilistic.Reproduce.Results.ExperimentResult();
+            var figure = new Probabilistic.Plots.Figure("curves 1–4", 200, 150);
+            figure.Axes().Line([0.0, 1, 2], [2.0, 1, 3], "a");
+            result.Figures["curves"] = figure;
+            var run = new Probabilistic.Reproduce.Results.RunRecord("demo", "d", "ok", null, DateTime.UnixEpoch, 1, false, [0UL],
+                new Dictionary<string, string>(), [], new Probabilistic.Reproduce.Results.RunEnvironment("abc", false, ".NET", "os", "cpu", 2, "X64"), result);
+            string folder = Probabilistic.Reproduce.Results.ResultsWriter.Write(dir, run);
+            byte[] png = File.ReadAllBytes(Path.Combine(folder, "curves.png"));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]); // the PNG signature
+            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(folder, "curves.svg"));
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            Assert.Contains("curves 1–4", svg.ToString()); // the title as text, the en dash included
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
