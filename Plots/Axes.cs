@@ -73,6 +73,14 @@ public sealed class Axes
         bool markers = false, bool dashed = false) =>
         Add(new LineSeries(x, y, label, Next(color), width, markers, dashed));
 
+    /// <summary>A line through (x, y) with the stroke pattern <paramref name="style"/>.</summary>
+    public LineSeries Line(double[] x, double[] y, string? label, LineStyle style, Color? color = null, double width = 2, bool markers = false)
+    {
+        LineSeries line = Line(x, y, label, color, width, markers);
+        line.Style = style;
+        return line;
+    }
+
     /// <summary>A line through (0, y0), (1, y1), … .</summary>
     public LineSeries Line(double[] y, string? label = null, Color? color = null, double width = 2, bool markers = false, bool dashed = false) =>
         Line(Enumerable.Range(0, y?.Length ?? 0).Select(i => (double)i).ToArray(), y!, label, color, width, markers, dashed);

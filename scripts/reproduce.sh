@@ -3,6 +3,7 @@
 #   scripts/reproduce.sh list
 #   scripts/reproduce.sh methods
 #   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
+#   scripts/reproduce.sh paper [--results DIR] [--out DIR] [--html]   (paper/README.md from paper/template/paper.md and the results; --html: paper.html by pandoc)
 # Before a run it installs missing data sets with scripts/setup.sh.
 # With no arguments it shows the help. Tables go to stdout; status lines go to stderr.
 # Exit codes: 0 ok; 1 an experiment failed (the results written so far stay); 2 a usage error, found before

@@ -21,7 +21,8 @@ internal static class AxesRenderer
         var (y0, y1) = Limits.Choose("y", ye, ax.YLimits, ax.LogY, yTight, yStickyZero);
 
         // Vertical layout first: it does not depend on tick labels, and the plot height fixes the y ticks.
-        double top = cell.Y + Pad + (string.IsNullOrEmpty(ax.Title) ? 4 : Cap + LabelGap + 2);
+        var titleLines = string.IsNullOrEmpty(ax.Title) ? [] : TextMetrics.Fit(ax.Title, cell.W - 2 * Pad, 1, bold: true).Lines;
+        double top = cell.Y + Pad + (titleLines.Count == 0 ? 4 : (titleLines.Count - 1) * TextMetrics.LineSpacing + Cap + LabelGap + 2);
         double bottom = cell.Bottom - Pad - TickLen - TickGap - LineH - (string.IsNullOrEmpty(ax.XLabel) ? 0 : LabelGap + LineH);
         double plotH = Math.Floor(bottom - top);
         var yTicks = ChooseTicks(ax.YTicks, y0, y1, ax.LogY, plotH, _ => 28);
@@ -119,7 +120,16 @@ internal static class AxesRenderer
     {
         double cx = plot.X + plot.W / 2;
         if (!string.IsNullOrEmpty(ax.Title))
-            c.Text(ax.Title, cx, cell.Y + Pad, new TextStyle(Color.Ink, Bold: true, H: HAlign.Middle, V: VAlign.Top));
+        {
+            // Centred on the plot, but moved (and wrapped by Fit) so that no line leaves the panel.
+            var lines = TextMetrics.Fit(ax.Title, cell.W - 2 * Pad, 1, bold: true).Lines;
+            for (int i = 0; i < lines.Count; i++)
+            {
+                double half = TextMetrics.Width(lines[i], 1, bold: true) / 2;
+                double x = Math.Clamp(cx, cell.X + Pad + half, Math.Max(cell.X + Pad + half, cell.Right - Pad - half));
+                c.Text(lines[i], x, cell.Y + Pad + i * TextMetrics.LineSpacing, new TextStyle(Color.Ink, Bold: true, H: HAlign.Middle, V: VAlign.Top));
+            }
+        }
         if (!string.IsNullOrEmpty(ax.XLabel))
             c.Text(ax.XLabel, cx, plot.Bottom + 1 + TickLen + TickGap + LineH + LabelGap, new TextStyle(Color.Ink, H: HAlign.Middle, V: VAlign.Top));
         int skipped = ax.Series.Where(s => s.Label is null).Sum(s => s.Skipped(ax.LogY));

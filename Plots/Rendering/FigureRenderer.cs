@@ -18,8 +18,11 @@ internal static class FigureRenderer
         double top = 0;
         if (!string.IsNullOrEmpty(fig.Title))
         {
-            canvas.Text(fig.Title, fig.Width / 2.0, 10, new TextStyle(Color.Ink, TitleScale, Bold: true, H: HAlign.Middle, V: VAlign.Top));
-            top = 10 + TextMetrics.CapHeight * TitleScale + 4;
+            // A title wider than the figure shrinks, then wraps: never clipped.
+            var (lines, scale) = TextMetrics.Fit(fig.Title, fig.Width - 20, TitleScale, bold: true);
+            for (int i = 0; i < lines.Count; i++)
+                canvas.Text(lines[i], fig.Width / 2.0, 10 + i * TextMetrics.LineSpacing * scale, new TextStyle(Color.Ink, scale, Bold: true, H: HAlign.Middle, V: VAlign.Top));
+            top = 10 + (lines.Count - 1) * TextMetrics.LineSpacing * scale + TextMetrics.CapHeight * scale + 4;
         }
         double cellW = fig.Width / (double)fig.Cols, cellH = (fig.Height - top) / fig.Rows;
         foreach (var ax in axes)

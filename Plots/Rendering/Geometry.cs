@@ -62,6 +62,33 @@ public static class TextMetrics
     /// <summary>Width in pixels of <paramref name="text"/>.</summary>
     public static double Width(string text, int scale = 1, bool bold = false) =>
         text.Length == 0 ? 0 : (text.Length * (Advance + (bold ? 1 : 0)) - 1) * scale;
+
+    /// <summary>Distance between the tops of two lines of wrapped text at scale 1.</summary>
+    public const int LineSpacing = CapHeight + Descent + 3;
+
+    /// <summary>
+    /// Fits <paramref name="text"/> into <paramref name="maxWidth"/> pixels: on one line at <paramref name="scale"/> if
+    /// it fits, else at smaller scales down to 1, else wrapped at spaces into lines at scale 1 (a word longer than a
+    /// line is broken). Every returned line is at most <paramref name="maxWidth"/> wide (at least one character each).
+    /// </summary>
+    public static (IReadOnlyList<string> Lines, int Scale) Fit(string text, double maxWidth, int scale = 1, bool bold = false)
+    {
+        for (int s = scale; s >= 1; s--)
+            if (Width(text, s, bold) <= maxWidth) return ([text], s);
+        int perLine = Math.Max(1, (int)((maxWidth + 1) / (Advance + (bold ? 1 : 0))));
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder();
+        foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string rest = word;
+            if (line.Length > 0 && line.Length + 1 + rest.Length <= perLine) { line.Append(' ').Append(rest); continue; }
+            if (line.Length > 0) { lines.Add(line.ToString()); line.Clear(); }
+            while (rest.Length > perLine) { lines.Add(rest[..perLine]); rest = rest[perLine..]; }
+            line.Append(rest);
+        }
+        if (line.Length > 0) lines.Add(line.ToString());
+        return (lines, 1);
+    }
 }
 
 /// <summary>

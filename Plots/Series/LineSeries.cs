@@ -2,6 +2,19 @@ using Probabilistic.Plots.Rendering;
 
 namespace Probabilistic.Plots;
 
+/// <summary>The stroke pattern of a line, so that overlapping curves stay distinguishable without colour.</summary>
+public enum LineStyle
+{
+    /// <summary>A continuous line.</summary>
+    Solid,
+    /// <summary>Dashes of 6 px with gaps of 4 px.</summary>
+    Dashed,
+    /// <summary>Dots of 2 px with gaps of 3 px.</summary>
+    Dotted,
+    /// <summary>Alternating 8 px dashes and 2 px dots.</summary>
+    DashDot,
+}
+
 /// <summary>A polyline through (x, y), optionally with round markers and/or dashed.</summary>
 public sealed class LineSeries : Series
 {
@@ -9,7 +22,7 @@ public sealed class LineSeries : Series
         : base(label, color)
     {
         CheckLengths("Line", label, ("x", x), ("y", y));
-        X = x; Y = y; Width = width; Markers = markers; Dashed = dashed;
+        X = x; Y = y; Width = width; Markers = markers; Style = dashed ? LineStyle.Dashed : LineStyle.Solid;
     }
 
     /// <summary>X values.</summary>
@@ -20,10 +33,21 @@ public sealed class LineSeries : Series
     public double Width { get; }
     /// <summary>Whether a marker is drawn at each point.</summary>
     public bool Markers { get; }
-    /// <summary>Whether the line is dashed.</summary>
-    public bool Dashed { get; }
+    /// <summary>Whether the line is dashed (any pattern other than <see cref="LineStyle.Solid"/>).</summary>
+    public bool Dashed => Style != LineStyle.Solid;
+    /// <summary>The stroke pattern; <c>dashed: true</c> at creation gives <see cref="LineStyle.Dashed"/>.</summary>
+    public LineStyle Style { get; set; }
 
     internal static readonly double[] DashPattern = [6, 4];
+
+    /// <summary>The on/off lengths of <paramref name="style"/>, or null for a solid line.</summary>
+    internal static double[]? Pattern(LineStyle style) => style switch
+    {
+        LineStyle.Dashed => DashPattern,
+        LineStyle.Dotted => [2, 3],
+        LineStyle.DashDot => [8, 3, 2, 3],
+        _ => null,
+    };
 
     /// <summary>Set by <see cref="Axes.MeanBand"/>: the legend symbol shows the band behind the line.</summary>
     internal Color? BandColor { get; set; }
@@ -44,7 +68,7 @@ public sealed class LineSeries : Series
         {
             var pts = new PointD[e - s];
             for (int i = s; i < e; i++) area.TryMap(X[i], Y[i], out pts[i - s]);
-            if (pts.Length >= 2) area.Canvas.StrokePolyline(pts, Color, Width, Dashed ? DashPattern : null);
+            if (pts.Length >= 2) area.Canvas.StrokePolyline(pts, Color, Width, Pattern(Style));
             if (Markers || pts.Length == 1)
                 foreach (var p in pts) DrawMarker(area.Canvas, p);
         }
@@ -62,7 +86,7 @@ public sealed class LineSeries : Series
     {
         double y = box.Y + box.H / 2;
         if (BandColor is { } band) canvas.FillRect(new RectD(box.X, box.Y, box.W, box.H), band);
-        canvas.StrokePolyline([new PointD(box.X, y), new PointD(box.Right, y)], Color, Width, Dashed ? DashPattern : null);
+        canvas.StrokePolyline([new PointD(box.X, y), new PointD(box.Right, y)], Color, Width, Pattern(Style));
         if (Markers) DrawMarker(canvas, new PointD(box.X + box.W / 2, y));
     }
 

@@ -174,6 +174,7 @@ public static class ReproduceCli
         root.Subcommands.Add(list);
         root.Subcommands.Add(methods);
         root.Subcommands.Add(run);
+        root.Subcommands.Add(Paper.PaperCommand.Create());
         return root;
     }
 }

@@ -7,7 +7,7 @@ namespace Probabilistic.Reproduce.Results;
 /// <summary>
 /// The one place that serialises results. For each run it writes, under <c>&lt;out&gt;/&lt;experiment&gt;/</c>:
 /// <c>result.json</c> (options, config, seeds, environment, timings, notes and every table) and one
-/// <c>&lt;table&gt;.csv</c> per table. Numbers are written culture-invariant and round-trippable.
+/// <c>&lt;table&gt;.csv</c> per table, and each figure as <c>&lt;name&gt;.png</c> and <c>&lt;name&gt;.svg</c>. Numbers are written culture-invariant and round-trippable.
 /// </summary>
 public static class ResultsWriter
 {
@@ -20,7 +20,10 @@ public static class ResultsWriter
         foreach (ResultTable table in run.Result.Tables)
             File.WriteAllText(Path.Combine(folder, table.Name + ".csv"), Csv(table), new UTF8Encoding(false));
         foreach (var (name, figure) in run.Result.Figures)
-            figure.SavePng(Path.Combine(folder, name + ".png"));
+        {
+            figure.SavePng(Path.Combine(folder, name + ".png")); // for quick looks
+            figure.SaveSvg(Path.Combine(folder, name + ".svg")); // for the paper
+        }
         return folder;
     }
 
