@@ -9,22 +9,23 @@ namespace Probabilistic.Infer.Factors;
 /// </summary>
 internal abstract class FactorDef
 {
-    private static int s_count;
-
     protected FactorDef(string kind, Node output, Node[] inputs, Range? plate)
     {
-        Id = Interlocked.Increment(ref s_count);
         Kind = kind;
         Output = output;
         Inputs = inputs;
         Plate = plate;
         Power = Variable.CurrentPower;
         Check(inputs, output);   // before the factor joins the graph: a refused factor leaves the model as it was
+        var graph = output.Graph;
+        foreach (var input in inputs) graph = ModelGraph.Merge(graph, input.Graph);
+        Ordinal = graph.Add(this);
         output.Parent = this;
         foreach (var input in inputs) input.Children.Add(this);
     }
 
-    public int Id { get; }
+    /// <summary>The creation order within the model (breaks ties of the schedule).</summary>
+    public int Ordinal { get; set; }
     public string Kind { get; }
     public Node Output { get; }
     public Node[] Inputs { get; }

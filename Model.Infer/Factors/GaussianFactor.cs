@@ -22,7 +22,7 @@ internal sealed class GaussianFactor : FactorDef
     private const string Method = "GaussianFromMeanAndPrecision";
 
     public GaussianFactor(Node mean, Node precision)
-        : base("Gaussian", new Node(Variable.NewName(), SharedPlate(mean, precision), DistKind.Gaussian),
+        : base("Gaussian", new Node(null, SharedPlate(mean, precision), DistKind.Gaussian),
             new[] { mean, precision }, SharedPlate(mean, precision))
     { }
 

@@ -22,7 +22,7 @@ namespace Probabilistic.Infer.Factors;
 internal sealed class InnerProductFactor : FactorDef
 {
     public InnerProductFactor(Node w, Node x)
-        : base("InnerProduct", new Node(Variable.NewName(), x.Plate, DistKind.Gaussian), new[] { w, x }, x.Plate)
+        : base("InnerProduct", new Node(null, x.Plate, DistKind.Gaussian), new[] { w, x }, x.Plate)
     {
     }
 

@@ -11,18 +11,18 @@ namespace Probabilistic.Infer.Factors;
 /// </summary>
 internal sealed class PriorFactor : FactorDef
 {
-    public PriorFactor(Gaussian prior) : base("Gaussian", new Node(Variable.NewName(), null, DistKind.Gaussian), Array.Empty<Node>(), null)
+    public PriorFactor(Gaussian prior) : base("Gaussian", new Node(null, null, DistKind.Gaussian), Array.Empty<Node>(), null)
     {
         prior.RequireProper("Gaussian prior");
         Prior = prior;
     }
 
-    public PriorFactor(Gamma prior) : base("Gamma", new Node(Variable.NewName(), null, DistKind.Gamma), Array.Empty<Node>(), null)
+    public PriorFactor(Gamma prior) : base("Gamma", new Node(null, null, DistKind.Gamma), Array.Empty<Node>(), null)
     {
         Prior = prior;
     }
 
-    public PriorFactor(VectorGaussian prior) : base("VectorGaussian", new Node(Variable.NewName(), null, DistKind.VectorGaussian), Array.Empty<Node>(), null)
+    public PriorFactor(VectorGaussian prior) : base("VectorGaussian", new Node(null, null, DistKind.VectorGaussian), Array.Empty<Node>(), null)
     {
         Prior = prior;
     }

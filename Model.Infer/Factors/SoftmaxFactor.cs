@@ -25,7 +25,7 @@ internal sealed class SoftmaxFactor : FactorDef
 {
     public SoftmaxFactor(Node weights, Node x, bool softLabels)
         : base(softLabels ? "SoftLabelsSoftmax" : "DiscreteSoftmax",
-            new Node(Variable.NewName(), x.Plate, softLabels ? DistKind.Observation : DistKind.Discrete), new[] { weights, x }, x.Plate)
+            new Node(null, x.Plate, softLabels ? DistKind.Observation : DistKind.Discrete), new[] { weights, x }, x.Plate)
     {
         SoftLabels = softLabels;
     }

@@ -44,7 +44,7 @@ public sealed class VariationalMessagePassing : InferenceAlgorithm
 /// </summary>
 public sealed class InferenceEngine
 {
-    private (int Version, HashSet<Node> Nodes, InferenceResult Result)? _cache;
+    private (ModelGraph Graph, int Version, HashSet<Node> Nodes, InferenceResult Result)? _cache;
 
     /// <summary>An engine running expectation propagation (Infer.NET's default algorithm).</summary>
     public InferenceEngine() : this(new ExpectationPropagation()) { }
@@ -70,6 +70,10 @@ public sealed class InferenceEngine
     /// <summary>Write warnings (e.g. no convergence) to stderr as well as to <see cref="InferenceResult.Warnings"/>.</summary>
     public bool ShowWarnings { get; set; } = true;
 
+    /// <summary>How many inference runs this engine has performed (a query answered from the cached result of an
+    /// unchanged model does not run again).</summary>
+    public int RunCount { get; private set; }
+
     /// <summary>The result of the last run.</summary>
     public InferenceResult? LastResult { get; private set; }
 
@@ -82,7 +86,9 @@ public sealed class InferenceEngine
 
     private InferenceResult Result(Variable variable)
     {
-        if (_cache is { } c && c.Version == Node.Version && c.Nodes.Contains(variable.Node)) return c.Result;
+        var node = variable.Node;
+        if (_cache is { } c && c.Graph.MergedInto == null && c.Graph.Version == c.Version && node.Graph == c.Graph && c.Nodes.Contains(node))
+            return c.Result;
         return Run(variable);
     }
 
@@ -92,9 +98,13 @@ public sealed class InferenceEngine
         if (variables.Length == 0) throw new ArgumentException("InferenceEngine.Run: name at least one variable of the model.");
         if (!(Damping >= 0 && Damping < 1)) throw new ArgumentOutOfRangeException(nameof(Damping), Damping, "Damping must be in [0, 1).");
         if (NumberOfIterations < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfIterations), NumberOfIterations, "NumberOfIterations must be >= 1.");
+        var graph = variables[0].Node.Graph;
+        foreach (var v in variables)
+            if (v.Node.Graph != graph)
+                throw new ArgumentException($"InferenceEngine.Run: '{v.Name}' and '{variables[0].Name}' belong to different models (no factor connects them); infer each model with its own call.");
         var (nodes, factors) = Collect(variables.Select(v => v.Node));
         var state = new RunState(Algorithm.Kind, Damping, SoftmaxOperator);
-        foreach (var node in nodes.OrderBy(n => n.Id))
+        foreach (var node in nodes.OrderBy(n => n.Ordinal))
         {
             if (node.IsObserved || node.IsConstant) continue;
             if (node.Parent == null)
@@ -114,7 +124,8 @@ public sealed class InferenceEngine
                 if (op.ReadsIncoming(input)) state.ReadNodes.Add(input);
 
         var result = Iterate(state, ops);
-        _cache = (Node.Version, nodes, result);
+        RunCount++;
+        _cache = (graph, graph.Version, nodes, result);
         LastResult = result;
         return result;
     }
@@ -268,7 +279,7 @@ public sealed class InferenceEngine
             done.Add(f);
             order.Add(f);
         }
-        foreach (var f in factors.OrderBy(f => f.Id)) Visit(f);
+        foreach (var f in factors.OrderBy(f => f.Ordinal)) Visit(f);
         return order;
     }
 

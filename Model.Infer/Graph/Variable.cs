@@ -64,8 +64,6 @@ public abstract class Variable
 
     // ----- construction helpers -----
 
-    private static int s_anon;
-    internal static string NewName() => "v" + Interlocked.Increment(ref s_anon);
 
     /// <summary>
     /// The one plate shared by the plated arguments (null if none). Arguments indexed by two different ranges are
@@ -103,7 +101,7 @@ public abstract class Variable
     public static Variable<T> Observed<T>(T value) where T : notnull
     {
         RequireSupportedType<T>("Variable.Observed");
-        var v = new Variable<T>(new Node(NewName(), null, DistKind.None));
+        var v = new Variable<T>(new Node(null, null, DistKind.None));
         v.ObservedValue = value;
         return v;
     }
@@ -113,7 +111,7 @@ public abstract class Variable
     {
         ArgumentNullException.ThrowIfNull(range);
         RequireSupportedType<T>("Variable.Array");
-        return new(new Node(NewName(), range, DistKind.None), range);
+        return new(new Node(null, range, DistKind.None), range);
     }
 
     /// <summary>An array over <paramref name="range"/> observed at <paramref name="values"/>.</summary>
