@@ -7,7 +7,8 @@ namespace Probabilistic.Infer.Distributions;
 /// Gamma(shape, rate): p(x) ∝ x^(shape−1) e^(−rate·x), the conjugate family of a Gaussian precision.
 /// Natural parameters are (shape − 1, rate): products add them, ratios subtract them. Gamma(1, 0) is uniform.
 /// </summary>
-public readonly struct Gamma : IDistribution<double>
+public readonly struct Gamma : IDistribution<double>, ISettableToProduct<Gamma>, ISettableToRatio<Gamma>, ISettableToPower<Gamma>,
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gamma>
 {
     /// <summary>The shape a.</summary>
     public double Shape { get; }
@@ -79,6 +80,9 @@ public readonly struct Gamma : IDistribution<double>
         RequireProper("Gamma.GetEntropy");
         return Shape - Math.Log(Rate) + SpecialFunctions.GammaLn(Shape) + (1 - Shape) * SpecialFunctions.DiGamma(Shape);
     }
+
+    /// <summary>E_q[log this(x)] = (shape − 1)E_q[log x] − rate·E_q[x] − log normaliser.</summary>
+    public double GetAverageLog(Gamma q) => (Shape - 1) * q.GetMeanLog() - Rate * q.GetMean() - GetLogNormalizer();
 
     /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public double Sample(Rng rng)

@@ -8,7 +8,8 @@ namespace Probabilistic.Infer.Distributions;
 /// message; precision +∞ is a point mass whose location is kept in <see cref="MeanTimesPrecision"/>.
 /// A negative precision is a legal EP message but not a proper distribution.
 /// </summary>
-public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
+public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>, ISettableToProduct<Gaussian>, ISettableToRatio<Gaussian>,
+    ISettableToPower<Gaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gaussian>
 {
     /// <summary>Mean × precision (for a point mass: the point).</summary>
     public double MeanTimesPrecision { get; }
@@ -114,6 +115,14 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
     {
         RequireProper("Gaussian.GetEntropy");
         return 0.5 * (1 + Math.Log(2 * Math.PI) - Math.Log(Precision));
+    }
+
+    /// <summary>E_q[log this(x)] = −½(log 2πv + ((m_q − m)² + v_q)/v) for a proper this.</summary>
+    public double GetAverageLog(Gaussian q)
+    {
+        RequireProper("Gaussian.GetAverageLog");
+        double m0 = GetMean(), v0 = GetVariance(), m = q.GetMean();
+        return -0.5 * (Math.Log(2 * Math.PI * v0) + ((m - m0) * (m - m0) + q.GetVariance()) / v0);
     }
 
     /// <summary>log ∫ this(x) that(x) dx for two normalised densities (point masses allowed on one side).</summary>
