@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics;
 using Probabilistic.Core.Random;
 
@@ -5,7 +6,7 @@ namespace Probabilistic.Infer.Distributions;
 
 /// <summary>Beta(α, β) on [0, 1]; natural parameters α − 1, β − 1 (products add them). Beta(1, 1) is uniform.</summary>
 public readonly struct Beta : IDistribution<double>, ISettableToProduct<Beta>, ISettableToRatio<Beta>, ISettableToPower<Beta>,
-    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Beta>
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Beta>, IMessage<Beta>
 {
     /// <summary>The pseudo-count α of true outcomes.</summary>
     public double TrueCount { get; }
@@ -98,4 +99,7 @@ public readonly struct Beta : IDistribution<double>, ISettableToProduct<Beta>, I
 
     /// <summary>A short description with both counts.</summary>
     public override string ToString() => $"Beta({TrueCount:G6}, {FalseCount:G6})";
+
+    static Beta IMessage<Beta>.UniformOf(int dimension) => Uniform();
+    static void IMessage<Beta>.AppendSummary(Beta d, List<double> to) { to.Add(d.GetMean()); to.Add(d.GetVariance()); }
 }

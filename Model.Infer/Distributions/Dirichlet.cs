@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics;
 using Probabilistic.Core.Random;
 
@@ -8,7 +9,7 @@ namespace Probabilistic.Infer.Distributions;
 /// ratios subtract them. Dirichlet(1, …, 1) is uniform.
 /// </summary>
 public sealed class Dirichlet : IDistribution<double[]>, ISettableToProduct<Dirichlet>, ISettableToRatio<Dirichlet>, ISettableToPower<Dirichlet>,
-    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Dirichlet>
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Dirichlet>, IMessage<Dirichlet>
 {
     private readonly double[] _alpha;
 
@@ -134,4 +135,11 @@ public sealed class Dirichlet : IDistribution<double[]>, ISettableToProduct<Diri
 
     /// <summary>A short description with the pseudo-counts.</summary>
     public override string ToString() => "Dirichlet(" + string.Join(", ", _alpha.Select(a => a.ToString("G4"))) + ")";
+
+    static Dirichlet IMessage<Dirichlet>.UniformOf(int dimension) => Uniform(dimension);
+    static void IMessage<Dirichlet>.AppendSummary(Dirichlet d, List<double> to)
+    {
+        to.AddRange(d.GetMean());
+        to.AddRange(d.GetVariance());
+    }
 }

@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics;
 using Probabilistic.Core.Random;
 
@@ -8,7 +9,7 @@ namespace Probabilistic.Infer.Distributions;
 /// Natural parameters are (shape − 1, rate): products add them, ratios subtract them. Gamma(1, 0) is uniform.
 /// </summary>
 public readonly struct Gamma : IDistribution<double>, ISettableToProduct<Gamma>, ISettableToRatio<Gamma>, ISettableToPower<Gamma>,
-    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gamma>
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gamma>, IMessage<Gamma>
 {
     /// <summary>The shape a.</summary>
     public double Shape { get; }
@@ -100,4 +101,7 @@ public readonly struct Gamma : IDistribution<double>, ISettableToProduct<Gamma>,
 
     /// <summary>A short description with shape and rate.</summary>
     public override string ToString() => $"Gamma(shape={Shape:G6}, rate={Rate:G6})";
+
+    static Gamma IMessage<Gamma>.UniformOf(int dimension) => Uniform();
+    static void IMessage<Gamma>.AppendSummary(Gamma d, List<double> to) { to.Add(d.GetMean()); to.Add(d.GetVariance()); }
 }

@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using Probabilistic.Core.Random;
 
 namespace Probabilistic.Infer.Distributions;
@@ -9,7 +10,7 @@ namespace Probabilistic.Infer.Distributions;
 /// A negative precision is a legal EP message but not a proper distribution.
 /// </summary>
 public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>, ISettableToProduct<Gaussian>, ISettableToRatio<Gaussian>,
-    ISettableToPower<Gaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gaussian>
+    ISettableToPower<Gaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gaussian>, IMessage<Gaussian>
 {
     /// <summary>Mean × precision (for a point mass: the point).</summary>
     public double MeanTimesPrecision { get; }
@@ -185,4 +186,8 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>, I
         IsPointMass ? $"Gaussian.PointMass({MeanTimesPrecision:G6})"
         : Precision > 0 ? $"Gaussian({GetMean():G6}, {1 / Precision:G6})"
         : $"Gaussian(improper: mp={MeanTimesPrecision:G6}, p={Precision:G6})";
+
+    static Gaussian IMessage<Gaussian>.UniformOf(int dimension) => Uniform();
+    static void IMessage<Gaussian>.AppendSummary(Gaussian d, List<double> to) { to.Add(d.GetMean()); to.Add(d.GetVariance()); }
+    static VarState<Gaussian> IMessage<Gaussian>.CreateState(RunState state, Graph.Node node, int dimension) => new GaussianVarState(state, node, dimension);
 }

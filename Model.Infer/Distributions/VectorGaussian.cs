@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using Probabilistic.Core.Random;
@@ -10,7 +11,7 @@ namespace Probabilistic.Infer.Distributions;
 /// P = 0 is the uniform message. The object is immutable; treat the matrices it returns as read-only.
 /// </summary>
 public sealed class VectorGaussian : IDistribution<Vector<double>>, ISettableToProduct<VectorGaussian>, ISettableToRatio<VectorGaussian>,
-    ISettableToPower<VectorGaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<VectorGaussian>
+    ISettableToPower<VectorGaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<VectorGaussian>, IMessage<VectorGaussian>
 {
     private Cholesky<double>? _cholesky;
     private Vector<double>? _mean;
@@ -177,4 +178,13 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>, ISettableToP
     public override string ToString() =>
         IsProper() ? $"VectorGaussian(dim {Dimension}, mean [{string.Join(", ", GetMean().Take(4).Select(v => v.ToString("G4")))}{(Dimension > 4 ? ", …" : "")}])"
                    : $"VectorGaussian(dim {Dimension}, improper)";
+
+    static VectorGaussian IMessage<VectorGaussian>.UniformOf(int dimension) => Uniform(dimension);
+    static void IMessage<VectorGaussian>.AppendSummary(VectorGaussian d, List<double> to)
+    {
+        to.AddRange(d.GetMean());
+        to.AddRange(d.Precision.Diagonal());
+    }
+    static VarState<VectorGaussian> IMessage<VectorGaussian>.CreateState(RunState state, Graph.Node node, int dimension) =>
+        new VectorGaussianVarState(state, node, dimension);
 }

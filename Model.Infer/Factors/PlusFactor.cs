@@ -16,7 +16,7 @@ namespace Probabilistic.Infer.Factors;
 internal sealed class PlusFactor : FactorDef
 {
     public PlusFactor(Node a, Node b)
-        : base("Plus", new Node(null, SharedPlate(a, b), DistKind.Gaussian), new[] { a, b }, SharedPlate(a, b))
+        : base("Plus", new Node(null, SharedPlate(a, b), Family<Gaussian>.Instance), new[] { a, b }, SharedPlate(a, b))
     { }
 
     private static Range? SharedPlate(Node a, Node b) => Variable.CommonPlate("Plus", ("first argument", a), ("second argument", b));

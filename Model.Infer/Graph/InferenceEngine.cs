@@ -109,8 +109,7 @@ public sealed class InferenceEngine
             if (node.IsObserved || node.IsConstant) continue;
             if (node.Parent == null)
                 throw new InvalidOperationException($"Variable '{node.Name}' is neither observed nor defined by a factor: give it a prior or an ObservedValue.");
-            if (node.Kind is DistKind.Gaussian or DistKind.Gamma or DistKind.VectorGaussian)
-                state.Vars[node] = new VarState(state, node, Dimension(node));
+            if (node.Family?.CreateState(state, node, node.Parent.OutputDimension) is { } v) state.Vars[node] = v;
         }
         var order = TopologicalOrder(factors);
         var relevant = new HashSet<Node>(nodes.Where(n => n.IsObserved));
@@ -203,18 +202,7 @@ public sealed class InferenceEngine
         foreach (var v in state.Vars.Values)
         {
             if (v.Derived || v.Predictive) continue;   // computed from the others at the end
-            for (int i = 0; i < v.Count; i++)
-            {
-                switch (v.Kind)
-                {
-                    case DistKind.Gaussian: list.Add(v.G![i].GetMean()); list.Add(v.G[i].GetVariance()); break;
-                    case DistKind.Gamma: list.Add(v.Ga![i].GetMean()); list.Add(v.Ga[i].GetVariance()); break;
-                    case DistKind.VectorGaussian:
-                        list.AddRange(v.V![i].GetMean());
-                        list.AddRange(v.V[i].Precision.Diagonal());
-                        break;
-                }
-            }
+            v.AppendSummary(list);
         }
         return list.ToArray();
     }
@@ -222,25 +210,11 @@ public sealed class InferenceEngine
     private static Dictionary<Node, object> Marginals(RunState state, List<FactorOperator> ops)
     {
         var result = new Dictionary<Node, object>();
-        foreach (var v in state.Vars.Values)
-        {
-            bool scalar = v.Node.Plate == null;
-            result[v.Node] = v.Kind switch
-            {
-                DistKind.Gaussian => scalar ? v.G![0] : v.G!.ToArray(),
-                DistKind.Gamma => scalar ? v.Ga![0] : v.Ga!.ToArray(),
-                _ => scalar ? v.V![0] : v.V!.ToArray(),
-            };
-        }
-        foreach (var op in ops.SelectMany(o => o is SoftmaxFactor.Group g ? g.Members.Cast<FactorOperator>() : new[] { o }))
+        foreach (var v in state.Vars.Values) result[v.Node] = v.Marginal();
+        foreach (var op in ops.SelectMany(o => o is IOperatorGroup g ? g.Members : new[] { o }))
             if (!op.Def.Output.IsObserved && op.OutputMarginal() is { } m) result[op.Def.Output] = m;
         return result;
     }
-
-    private static int Dimension(Node node) =>
-        node.Kind != DistKind.VectorGaussian ? 1
-        : node.Parent is PriorFactor p ? p.Dimension
-        : throw new InvalidOperationException($"'{node.Name}': a vector variable needs a VectorGaussian prior.");
 
     private static (HashSet<Node>, List<FactorDef>) Collect(IEnumerable<Node> start)
     {
@@ -285,24 +259,25 @@ public sealed class InferenceEngine
 
     private static List<FactorOperator> CreateOperators(List<FactorDef> order, RunState state)
     {
-        var ops = new List<FactorOperator>();
-        var groups = new Dictionary<Node, List<SoftmaxFactor.Member>>();
+        // Operators that declare a group (IGroupedOperator) are scheduled as one operator at the first member's place.
+        var slots = new List<(FactorOperator? Single, List<FactorOperator>? Group)>();
+        var groups = new Dictionary<(Type, object), List<FactorOperator>>();
         foreach (var f in order)
         {
             var op = f.CreateOperator(state);
-            if (op is SoftmaxFactor.Member member)
+            if (op is IGroupedOperator grouped)
             {
-                var w = f.Inputs[0].Resolve();
-                if (!groups.TryGetValue(w, out var list))
+                var key = (op.GetType(), grouped.GroupKey);
+                if (!groups.TryGetValue(key, out var list))
                 {
-                    groups[w] = list = new List<SoftmaxFactor.Member> { member };
-                    ops.Add(new SoftmaxFactor.Group(list, state));
+                    groups[key] = list = new List<FactorOperator>();
+                    slots.Add((null, list));
                 }
-                else list.Add(member);
+                list.Add(op);
             }
-            else ops.Add(op);
+            else slots.Add((op, null));
         }
-        return ops;
+        return slots.Select(s => s.Single ?? ((IGroupedOperator)s.Group![0]).CreateGroup(s.Group)).ToList();
     }
 }
 

@@ -1,9 +1,7 @@
+using Probabilistic.Infer.Engine;
 using Probabilistic.Infer.Factors;
 
 namespace Probabilistic.Infer.Graph;
-
-/// <summary>The family of messages the engine keeps for a node.</summary>
-internal enum DistKind { None, Gaussian, Gamma, VectorGaussian, Bernoulli, Discrete, Observation }
 
 /// <summary>
 /// A node of the factor graph behind a user-visible variable: its name, plate, observed value and the factors
@@ -31,18 +29,19 @@ internal sealed class Node
     /// <summary>True while the user has not named the node.</summary>
     public bool IsAnonymous => _name == null;
     public Range? Plate { get; set; }
-    public DistKind Kind { get; set; }
+    /// <summary>The family its defining factor declares (null: unconstrained, i.e. data or not yet defined).</summary>
+    public Family? Family { get; set; }
     public FactorDef? Parent { get; set; }
     public List<FactorDef> Children { get; } = new();
     public bool IsConstant { get; init; }
     public Node? ForwardedTo { get; private set; }
 
     /// <summary>A node in a model of its own (a factor joins it to its arguments' model); a null name is anonymous.</summary>
-    public Node(string? name, Range? plate, DistKind kind)
+    public Node(string? name, Range? plate, Family? family)
     {
         _name = name;
         Plate = plate;
-        Kind = kind;
+        Family = family;
         _graph = new ModelGraph();
         Ordinal = _graph.Add(this);
     }
