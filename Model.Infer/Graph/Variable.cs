@@ -9,7 +9,7 @@ namespace Probabilistic.Infer.Graph;
 /// <see cref="InferenceEngine"/> computes their marginals. Supported value types: double, bool, int and
 /// MathNet <c>Vector&lt;double&gt;</c>.
 /// </summary>
-public abstract class Variable
+public abstract partial class Variable
 {
     private readonly Node _node;
     private protected Variable(Node node) { _node = node; }
