@@ -12,9 +12,6 @@ public interface IDistribution<T> : ISampleable<T>
     /// <summary>log p(x), normalised.</summary>
     double LogDensity(T value);
 
-    /// <summary>A draw from the distribution.</summary>
-    new T Sample(Rng rng);
-
     /// <summary>True when the parameters describe a normalisable distribution (e.g. positive precision).</summary>
     bool IsProper();
 }

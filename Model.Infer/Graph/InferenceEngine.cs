@@ -77,7 +77,7 @@ public sealed class InferenceEngine
     /// <summary>The result of the last run.</summary>
     public InferenceResult? LastResult { get; private set; }
 
-    /// <summary>The marginal of <paramref name="variable"/>: Gaussian, Gamma, VectorGaussian, Bernoulli or Discrete
+    /// <summary>The marginal of <paramref name="variable"/>: Gaussian, Gamma, VectorGaussian, Beta, Dirichlet, Bernoulli or Discrete
     /// (arrays of them for variable arrays).</summary>
     public T Infer<T>(Variable variable) => Result(variable).Marginal<T>(variable);
 
