@@ -44,7 +44,8 @@ internal sealed class MessagePort<T> where T : IMessage<T>
     /// <summary>The message from the variable to the factor at element i: the cavity q/mᵢ under EP, q under VMP.</summary>
     public T Incoming(int i) => _s.IsEP ? Var.Q[Index(i)] / _own[i] : Var.Q[Index(i)];
 
-    /// <summary>Sets the factor's message at element i (posted by <see cref="Commit"/>).</summary>
+    /// <summary>Sets the factor's message at element i (posted by <see cref="Commit"/>). Not damped: the conjugate
+    /// factors that use this port send messages that do not depend on the incoming ones.</summary>
     public void Set(int i, T message) => _own[i] = message;
 
     /// <summary>Posts the messages on the edge (their product for a shared variable) and refreshes the beliefs.</summary>
