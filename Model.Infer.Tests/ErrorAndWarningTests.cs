@@ -14,7 +14,7 @@ public class ErrorAndWarningTests
     /// <summary>A deliberately broken factor: from iteration 3 on it sends a message of precision −5.</summary>
     private sealed class BrokenFactor : FactorDef
     {
-        public BrokenFactor(Node input) : base("Broken", new Node("broken_out", null, DistKind.Observation) { Observed = 0.0 }, new[] { input }, null) { }
+        public BrokenFactor(Node input) : base("Broken", new Node("broken_out", null, Family.Output("Observation")) { Observed = 0.0 }, new[] { input }, null) { }
         public override FactorOperator CreateOperator(RunState state) => new Op(this, state);
 
         private sealed class Op : FactorOperator

@@ -3,7 +3,8 @@ using Probabilistic.Core.Random;
 namespace Probabilistic.Infer.Distributions;
 
 /// <summary>Bernoulli over bool, stored as log odds so that products add and ratios subtract.</summary>
-public readonly struct Bernoulli : IDistribution<bool>
+public readonly struct Bernoulli : IDistribution<bool>, ISettableToProduct<Bernoulli>, ISettableToRatio<Bernoulli>, ISettableToPower<Bernoulli>,
+    ICanGetLogNormalizer, ICanGetEntropy
 {
     /// <summary>log p(true) − log p(false).</summary>
     public double LogOdds { get; }
@@ -45,6 +46,17 @@ public readonly struct Bernoulli : IDistribution<bool>
 
     /// <summary>log(1 + e^x) without overflow.</summary>
     internal static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
+
+    /// <summary>log Σ_x exp(logOdds·[x]) = log(1 + e^logOdds), the log-partition function.</summary>
+    public double GetLogNormalizer() => Softplus(LogOdds);
+
+    /// <summary>Entropy −p log p − (1 − p) log(1 − p).</summary>
+    public double GetEntropy()
+    {
+        if (double.IsInfinity(LogOdds)) return 0;
+        double p = GetProbTrue();
+        return Softplus(LogOdds) - p * LogOdds;
+    }
 
     /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public bool Sample(Rng rng) => rng.NextDouble() < GetProbTrue();

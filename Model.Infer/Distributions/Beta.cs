@@ -1,10 +1,12 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics;
 using Probabilistic.Core.Random;
 
 namespace Probabilistic.Infer.Distributions;
 
 /// <summary>Beta(α, β) on [0, 1]; natural parameters α − 1, β − 1 (products add them). Beta(1, 1) is uniform.</summary>
-public readonly struct Beta : IDistribution<double>
+public readonly struct Beta : IDistribution<double>, ISettableToProduct<Beta>, ISettableToRatio<Beta>, ISettableToPower<Beta>,
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Beta>, IMessage<Beta>
 {
     /// <summary>The pseudo-count α of true outcomes.</summary>
     public double TrueCount { get; }
@@ -51,6 +53,27 @@ public readonly struct Beta : IDistribution<double>
         return SpecialFunctions.GammaLn(TrueCount) + SpecialFunctions.GammaLn(FalseCount) - SpecialFunctions.GammaLn(TrueCount + FalseCount);
     }
 
+    /// <summary>E[log x] = ψ(α) − ψ(α + β).</summary>
+    public double GetMeanLog()
+    {
+        RequireProper("Beta.GetMeanLog");
+        return SpecialFunctions.DiGamma(TrueCount) - SpecialFunctions.DiGamma(TrueCount + FalseCount);
+    }
+
+    /// <summary>E[log(1 − x)] = ψ(β) − ψ(α + β).</summary>
+    public double GetMeanLogComplement()
+    {
+        RequireProper("Beta.GetMeanLogComplement");
+        return SpecialFunctions.DiGamma(FalseCount) - SpecialFunctions.DiGamma(TrueCount + FalseCount);
+    }
+
+    /// <summary>E_q[log this(x)] = (α − 1)E_q[log x] + (β − 1)E_q[log(1 − x)] − log B(α, β).</summary>
+    public double GetAverageLog(Beta q) =>
+        (TrueCount - 1) * q.GetMeanLog() + (FalseCount - 1) * q.GetMeanLogComplement() - GetLogNormalizer();
+
+    /// <summary>Entropy −E[log p] = log B(α, β) − (α − 1)ψ(α) − (β − 1)ψ(β) + (α + β − 2)ψ(α + β).</summary>
+    public double GetEntropy() => -GetAverageLog(this);
+
     /// <summary>The log density at <paramref name="x"/> ∈ [0, 1].</summary>
     public double LogDensity(double x)
     {
@@ -71,6 +94,12 @@ public readonly struct Beta : IDistribution<double>
     /// <summary>The ratio of two Beta densities (as EP divides messages).</summary>
     public static Beta operator /(Beta a, Beta b) => new(a.TrueCount - b.TrueCount + 1, a.FalseCount - b.FalseCount + 1);
 
+    /// <summary>The power of a Beta density, renormalised (natural parameters α − 1, β − 1 scaled).</summary>
+    public static Beta operator ^(Beta a, double power) => new((a.TrueCount - 1) * power + 1, (a.FalseCount - 1) * power + 1);
+
     /// <summary>A short description with both counts.</summary>
     public override string ToString() => $"Beta({TrueCount:G6}, {FalseCount:G6})";
+
+    static Beta IMessage<Beta>.UniformOf(int dimension) => Uniform();
+    static void IMessage<Beta>.AppendSummary(Beta d, List<double> to) { to.Add(d.GetMean()); to.Add(d.GetVariance()); }
 }

@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics;
 using Probabilistic.Core.Random;
 
@@ -7,7 +8,8 @@ namespace Probabilistic.Infer.Distributions;
 /// Dirichlet(α) on the probability simplex. Natural parameters are α − 1: products add them (α₁ + α₂ − 1),
 /// ratios subtract them. Dirichlet(1, …, 1) is uniform.
 /// </summary>
-public sealed class Dirichlet : IDistribution<double[]>
+public sealed class Dirichlet : IDistribution<double[]>, ISettableToProduct<Dirichlet>, ISettableToRatio<Dirichlet>, ISettableToPower<Dirichlet>,
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Dirichlet>, IMessage<Dirichlet>
 {
     private readonly double[] _alpha;
 
@@ -83,6 +85,20 @@ public sealed class Dirichlet : IDistribution<double[]>
         return s - SpecialFunctions.GammaLn(Total());
     }
 
+    /// <summary>E_q[log this(p)] = Σ_k (α_k − 1)E_q[log p_k] − log B(α).</summary>
+    public double GetAverageLog(Dirichlet q)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        if (q.Dimension != Dimension) throw new ArgumentException($"Dirichlet.GetAverageLog: dimensions differ ({Dimension} vs {q.Dimension}).");
+        var meanLog = q.GetMeanLog();
+        double s = -GetLogNormalizer();
+        for (int k = 0; k < _alpha.Length; k++) s += (_alpha[k] - 1) * meanLog[k];
+        return s;
+    }
+
+    /// <summary>Entropy −E[log p] = log B(α) − Σ_k (α_k − 1)(ψ(α_k) − ψ(α₀)).</summary>
+    public double GetEntropy() => -GetAverageLog(this);
+
     /// <summary>The log density at the probability vector <paramref name="p"/>.</summary>
     public double LogDensity(double[] p)
     {
@@ -114,6 +130,16 @@ public sealed class Dirichlet : IDistribution<double[]>
     /// <summary>The ratio of two Dirichlet densities (as EP divides messages).</summary>
     public static Dirichlet operator /(Dirichlet a, Dirichlet b) => new(Combine(a, b, -1, "ratio"));
 
+    /// <summary>The power of a Dirichlet density, renormalised (natural parameters α − 1 scaled).</summary>
+    public static Dirichlet operator ^(Dirichlet a, double power) => new(a._alpha.Select(x => (x - 1) * power + 1).ToArray());
+
     /// <summary>A short description with the pseudo-counts.</summary>
     public override string ToString() => "Dirichlet(" + string.Join(", ", _alpha.Select(a => a.ToString("G4"))) + ")";
+
+    static Dirichlet IMessage<Dirichlet>.UniformOf(int dimension) => Uniform(dimension);
+    static void IMessage<Dirichlet>.AppendSummary(Dirichlet d, List<double> to)
+    {
+        to.AddRange(d.GetMean());
+        to.AddRange(d.GetVariance());
+    }
 }

@@ -6,7 +6,7 @@ namespace Probabilistic.Infer.Distributions;
 /// Discrete distribution over {0, …, K−1}, stored as normalised probabilities. Products and ratios are
 /// element-wise and renormalised; a ratio with a zero divisor where the dividend is positive is an error.
 /// </summary>
-public sealed class Discrete : IDistribution<int>
+public sealed class Discrete : IDistribution<int>, ISettableToProduct<Discrete>, ISettableToRatio<Discrete>, ISettableToPower<Discrete>, ICanGetEntropy
 {
     private readonly double[] _probs;
 
@@ -88,6 +88,14 @@ public sealed class Discrete : IDistribution<int>
     /// <summary>log P(<paramref name="x"/>) (−∞ outside the range).</summary>
     public double LogDensity(int x) => (uint)x < (uint)_probs.Length ? Math.Log(_probs[x]) : double.NegativeInfinity;
 
+    /// <summary>Entropy −Σ_k P(k) log P(k).</summary>
+    public double GetEntropy()
+    {
+        double h = 0;
+        foreach (double p in _probs) if (p > 0) h -= p * Math.Log(p);
+        return h;
+    }
+
     /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public int Sample(Rng rng)
     {
@@ -129,6 +137,14 @@ public sealed class Discrete : IDistribution<int>
             }
             else w[k] = a._probs[k] / b._probs[k];
         }
+        return FromProbabilities(w);
+    }
+
+    /// <summary>The distribution ∝ P(k)^power.</summary>
+    public static Discrete operator ^(Discrete a, double power)
+    {
+        var w = new double[a.Dimension];
+        for (int k = 0; k < w.Length; k++) w[k] = a._probs[k] == 0 ? 0 : Math.Pow(a._probs[k], power);
         return FromProbabilities(w);
     }
 

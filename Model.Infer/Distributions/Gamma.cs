@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics;
 using Probabilistic.Core.Random;
 
@@ -7,7 +8,8 @@ namespace Probabilistic.Infer.Distributions;
 /// Gamma(shape, rate): p(x) ∝ x^(shape−1) e^(−rate·x), the conjugate family of a Gaussian precision.
 /// Natural parameters are (shape − 1, rate): products add them, ratios subtract them. Gamma(1, 0) is uniform.
 /// </summary>
-public readonly struct Gamma : IDistribution<double>
+public readonly struct Gamma : IDistribution<double>, ISettableToProduct<Gamma>, ISettableToRatio<Gamma>, ISettableToPower<Gamma>,
+    ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gamma>, IMessage<Gamma>
 {
     /// <summary>The shape a.</summary>
     public double Shape { get; }
@@ -80,6 +82,9 @@ public readonly struct Gamma : IDistribution<double>
         return Shape - Math.Log(Rate) + SpecialFunctions.GammaLn(Shape) + (1 - Shape) * SpecialFunctions.DiGamma(Shape);
     }
 
+    /// <summary>E_q[log this(x)] = (shape − 1)E_q[log x] − rate·E_q[x] − log normaliser.</summary>
+    public double GetAverageLog(Gamma q) => (Shape - 1) * q.GetMeanLog() - Rate * q.GetMean() - GetLogNormalizer();
+
     /// <summary>Draws a value with <paramref name="rng"/>.</summary>
     public double Sample(Rng rng)
     {
@@ -96,4 +101,7 @@ public readonly struct Gamma : IDistribution<double>
 
     /// <summary>A short description with shape and rate.</summary>
     public override string ToString() => $"Gamma(shape={Shape:G6}, rate={Rate:G6})";
+
+    static Gamma IMessage<Gamma>.UniformOf(int dimension) => Uniform();
+    static void IMessage<Gamma>.AppendSummary(Gamma d, List<double> to) { to.Add(d.GetMean()); to.Add(d.GetVariance()); }
 }

@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using Probabilistic.Core.Random;
 
 namespace Probabilistic.Infer.Distributions;
@@ -8,7 +9,8 @@ namespace Probabilistic.Infer.Distributions;
 /// message; precision +∞ is a point mass whose location is kept in <see cref="MeanTimesPrecision"/>.
 /// A negative precision is a legal EP message but not a proper distribution.
 /// </summary>
-public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
+public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>, ISettableToProduct<Gaussian>, ISettableToRatio<Gaussian>,
+    ISettableToPower<Gaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<Gaussian>, IMessage<Gaussian>
 {
     /// <summary>Mean × precision (for a point mass: the point).</summary>
     public double MeanTimesPrecision { get; }
@@ -116,6 +118,14 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
         return 0.5 * (1 + Math.Log(2 * Math.PI) - Math.Log(Precision));
     }
 
+    /// <summary>E_q[log this(x)] = −½(log 2πv + ((m_q − m)² + v_q)/v) for a proper this.</summary>
+    public double GetAverageLog(Gaussian q)
+    {
+        RequireProper("Gaussian.GetAverageLog");
+        double m0 = GetMean(), v0 = GetVariance(), m = q.GetMean();
+        return -0.5 * (Math.Log(2 * Math.PI * v0) + ((m - m0) * (m - m0) + q.GetVariance()) / v0);
+    }
+
     /// <summary>log ∫ this(x) that(x) dx for two normalised densities (point masses allowed on one side).</summary>
     public double GetLogAverageOf(Gaussian that)
     {
@@ -176,4 +186,8 @@ public readonly struct Gaussian : IDistribution<double>, IEquatable<Gaussian>
         IsPointMass ? $"Gaussian.PointMass({MeanTimesPrecision:G6})"
         : Precision > 0 ? $"Gaussian({GetMean():G6}, {1 / Precision:G6})"
         : $"Gaussian(improper: mp={MeanTimesPrecision:G6}, p={Precision:G6})";
+
+    static Gaussian IMessage<Gaussian>.UniformOf(int dimension) => Uniform();
+    static void IMessage<Gaussian>.AppendSummary(Gaussian d, List<double> to) { to.Add(d.GetMean()); to.Add(d.GetVariance()); }
+    static VarState<Gaussian> IMessage<Gaussian>.CreateState(RunState state, Graph.Node node, int dimension) => new GaussianVarState(state, node, dimension);
 }

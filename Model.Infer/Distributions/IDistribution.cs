@@ -7,13 +7,10 @@ namespace Probabilistic.Infer.Distributions;
 /// generator, and a check that its parameters describe a proper (normalisable) distribution.
 /// Products and ratios are the <c>*</c> and <c>/</c> operators of each type (messages in EP are divided).
 /// </summary>
-public interface IDistribution<T>
+public interface IDistribution<T> : ISampleable<T>
 {
     /// <summary>log p(x), normalised.</summary>
     double LogDensity(T value);
-
-    /// <summary>A draw from the distribution.</summary>
-    T Sample(Rng rng);
 
     /// <summary>True when the parameters describe a normalisable distribution (e.g. positive precision).</summary>
     bool IsProper();

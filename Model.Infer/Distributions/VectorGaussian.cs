@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using Probabilistic.Core.Random;
@@ -9,7 +10,8 @@ namespace Probabilistic.Infer.Distributions;
 /// subtract (h, P); moments, densities and samples go through a Cholesky factor of P computed once and cached.
 /// P = 0 is the uniform message. The object is immutable; treat the matrices it returns as read-only.
 /// </summary>
-public sealed class VectorGaussian : IDistribution<Vector<double>>
+public sealed class VectorGaussian : IDistribution<Vector<double>>, ISettableToProduct<VectorGaussian>, ISettableToRatio<VectorGaussian>,
+    ISettableToPower<VectorGaussian>, ICanGetLogNormalizer, ICanGetEntropy, ICanGetAverageLog<VectorGaussian>, IMessage<VectorGaussian>
 {
     private Cholesky<double>? _cholesky;
     private Vector<double>? _mean;
@@ -123,6 +125,16 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     public double GetEntropy() =>
         0.5 * (Dimension * (1 + Math.Log(2 * Math.PI)) - GetCholesky("VectorGaussian.GetEntropy").DeterminantLn);
 
+    /// <summary>E_q[log this(x)] = −½(n log 2π − log|P| + tr(PΣ_q) + (m_q − m)ᵀP(m_q − m)).</summary>
+    public double GetAverageLog(VectorGaussian q)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        CheckDims(this, q, "average log");
+        var d = q.GetMean() - GetMean();
+        double trace = Precision.PointwiseMultiply(q.VarianceReadOnly).Enumerate().Sum();
+        return -0.5 * (Dimension * Math.Log(2 * Math.PI) - GetCholesky("VectorGaussian.GetAverageLog").DeterminantLn + trace + d.DotProduct(Precision * d));
+    }
+
     /// <summary>The log density at <paramref name="x"/>.</summary>
     public double LogDensity(Vector<double> x)
     {
@@ -166,4 +178,13 @@ public sealed class VectorGaussian : IDistribution<Vector<double>>
     public override string ToString() =>
         IsProper() ? $"VectorGaussian(dim {Dimension}, mean [{string.Join(", ", GetMean().Take(4).Select(v => v.ToString("G4")))}{(Dimension > 4 ? ", …" : "")}])"
                    : $"VectorGaussian(dim {Dimension}, improper)";
+
+    static VectorGaussian IMessage<VectorGaussian>.UniformOf(int dimension) => Uniform(dimension);
+    static void IMessage<VectorGaussian>.AppendSummary(VectorGaussian d, List<double> to)
+    {
+        to.AddRange(d.GetMean());
+        to.AddRange(d.Precision.Diagonal());
+    }
+    static VarState<VectorGaussian> IMessage<VectorGaussian>.CreateState(RunState state, Graph.Node node, int dimension) =>
+        new VectorGaussianVarState(state, node, dimension);
 }

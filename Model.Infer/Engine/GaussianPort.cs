@@ -23,8 +23,8 @@ internal sealed class GaussianPort
         _op = op;
         Node = node;
         Count = count;
-        Var = s.Find(node);
-        if (Var == null)
+        var v = s.Find(node);
+        if (v == null)
         {
             if (node.Observed is double d) _constant = d;
             else if (node.Observed is double[] arr)
@@ -35,8 +35,8 @@ internal sealed class GaussianPort
             else throw new ArgumentException($"{op.Def.Name}: '{node.Name}' must be a double variable, constant or observed array (got {node.Observed?.GetType().Name ?? "nothing"}).");
             return;
         }
-        if (Var.Kind != DistKind.Gaussian)
-            throw new ArgumentException($"{op.Def.Name}: '{node.Name}' must be Gaussian-distributed, but its prior makes it {Var.Kind}.");
+        Var = v as GaussianVarState
+              ?? throw new ArgumentException($"{op.Def.Name}: '{node.Name}' must be Gaussian-distributed, but its prior makes it {v.FamilyName}.");
         Shared = node.Plate == null && count > 1;
         if (node.Plate != null && node.Count != count)
             throw new ArgumentException($"{op.Def.Name}: '{node.Name}' has {node.Count} elements but the factor has {count}.");
@@ -46,8 +46,8 @@ internal sealed class GaussianPort
 
     public Node Node { get; }
     public int Count { get; }
-    public VarState? Var { get; }
-    public EdgeState? Edge { get; }
+    public GaussianVarState? Var { get; }
+    public EdgeState<Gaussian>? Edge { get; }
     public bool IsRandom => Var != null;
     public bool Shared { get; }
 
@@ -60,7 +60,7 @@ internal sealed class GaussianPort
     public Gaussian Own(int i) => _own![i];
 
     /// <summary>The belief q at element i (a point mass for data).</summary>
-    public Gaussian Belief(int i) => Var == null ? Gaussian.PointMass(Value(i)) : Var.G![Index(i)];
+    public Gaussian Belief(int i) => Var == null ? Gaussian.PointMass(Value(i)) : Var.Q[Index(i)];
 
     /// <summary>
     /// The message from the variable to the factor at element i: the cavity q/mᵢ under EP, the belief q under VMP.
@@ -69,8 +69,8 @@ internal sealed class GaussianPort
     public Gaussian Incoming(int i)
     {
         if (Var == null) return Gaussian.PointMass(Value(i));
-        if (!_s.IsEP) return Var.G![Index(i)];
-        var c = Var.G![Index(i)] / _own![i];
+        if (!_s.IsEP) return Var.Q[Index(i)];
+        var c = Var.Q[Index(i)] / _own![i];
         if (c.Precision < 0)
             throw _s.Improper("the message", _op.Def.Name, Node, i, $"precision {c.Precision:G6}");
         return c;
@@ -81,7 +81,7 @@ internal sealed class GaussianPort
     {
         if (Var == null) return Gaussian.PointMass(Value(i));
         if (!Shared) return Var.ProductExcept(Edge, Index(i));
-        return Var.ProductExcept(Edge, 0) * (Edge!.G![0] / _own![i]);
+        return Var.ProductExcept(Edge, 0) * (Edge!.M[0] / _own![i]);
     }
 
     /// <summary>Sets the message to element i, damped under EP.</summary>
@@ -100,12 +100,12 @@ internal sealed class GaussianPort
         {
             double h = 0, p = 0;
             for (int i = 0; i < Count; i++) { h += _own![i].MeanTimesPrecision; p += _own[i].Precision; }
-            Edge!.G![0] = Gaussian.FromNatural(h, p);
+            Edge!.M[0] = Gaussian.FromNatural(h, p);
             Var.Refresh(0, _op);
         }
         else
         {
-            for (int i = 0; i < Count; i++) Edge!.G![i] = _own![i];
+            for (int i = 0; i < Count; i++) Edge!.M[i] = _own![i];
             Var.RefreshAll(_op);
         }
     }
@@ -114,7 +114,7 @@ internal sealed class GaussianPort
     public double CavityLogNormalizerGap(int i)
     {
         if (Var == null) return 0;
-        var q = Var.G![Index(i)];
+        var q = Var.Q[Index(i)];
         var c = q / _own![i];
         if (c.IsUniform) return -q.GetLogNormalizer();
         return c.GetLogNormalizer() - q.GetLogNormalizer();

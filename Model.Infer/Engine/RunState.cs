@@ -32,6 +32,16 @@ internal sealed class RunState
     /// <summary>The state of a random (not observed, not constant) node, or null.</summary>
     public VarState? Find(Node node) => Vars.TryGetValue(node, out var v) ? v : null;
 
+    /// <summary>The state of a random node whose messages are of family <typeparamref name="T"/>; null for data, and an
+    /// error naming the factor when the node is random but of another family.</summary>
+    public VarState<T>? Find<T>(Node node, FactorDef factor, string argument) where T : IMessage<T> =>
+        Find(node) switch
+        {
+            null => null,
+            VarState<T> v => v,
+            var v => throw new ArgumentException($"{factor.Name}: the {argument} '{node.Name}' must be {typeof(T).Name}-distributed, but its prior makes it {v.FamilyName}."),
+        };
+
     /// <summary>The error for an improper message or belief: names factor, variable, element and iteration.</summary>
     public ImproperDistributionException Improper(string what, string factor, Node variable, int element, string detail) =>
         new($"{(IsEP ? "EP" : "VMP")}: {what} between factor {factor} and variable '{variable.Name}'"
@@ -43,136 +53,64 @@ internal sealed class RunState
 }
 
 /// <summary>A factor-to-variable message array (one entry per element of the variable).</summary>
-internal sealed class EdgeState
+internal abstract class EdgeState
 {
-    public EdgeState(VarState variable, FactorOperator op, bool isForward)
+    protected EdgeState(FactorOperator op, bool isForward)
     {
-        Var = variable;
         Op = op;
         IsForward = isForward;
-        int n = variable.Count;
-        switch (variable.Kind)
-        {
-            case DistKind.Gaussian: G = Enumerable.Repeat(Gaussian.Uniform(), n).ToArray(); break;
-            case DistKind.Gamma: Ga = Enumerable.Repeat(Gamma.Uniform(), n).ToArray(); break;
-            case DistKind.VectorGaussian: V = new VectorGaussian[n]; break;
-        }
     }
 
-    public VarState Var { get; }
     public FactorOperator Op { get; }
     public bool IsForward { get; }
-    public Gaussian[]? G { get; }
-    public Gamma[]? Ga { get; }
-    public VectorGaussian[]? V { get; }
 }
 
-/// <summary>A random node's beliefs: the product of its incoming messages (for a derived variable under VMP,
-/// the forward message alone, as in Infer.NET).</summary>
-internal sealed class VarState
+/// <summary>The messages of one edge, in the variable's family.</summary>
+internal sealed class EdgeState<T> : EdgeState where T : IMessage<T>
 {
-    private readonly RunState _state;
-
-    public VarState(RunState state, Node node, int dimension)
+    public EdgeState(VarState<T> variable, FactorOperator op, bool isForward, T[] messages) : base(op, isForward)
     {
-        _state = state;
-        Node = node;
-        Kind = node.Kind;
-        Count = node.Count;
-        Dimension = dimension;
-        switch (Kind)
-        {
-            case DistKind.Gaussian: G = Enumerable.Repeat(Gaussian.Uniform(), Count).ToArray(); break;
-            case DistKind.Gamma: Ga = Enumerable.Repeat(Gamma.Uniform(), Count).ToArray(); break;
-            case DistKind.VectorGaussian: V = Enumerable.Range(0, Count).Select(_ => VectorGaussian.Uniform(dimension)).ToArray(); break;
-            default: throw new InvalidOperationException($"Variable '{node.Name}' of kind {Kind} cannot carry messages.");
-        }
+        Var = variable;
+        M = messages;
     }
 
+    public VarState<T> Var { get; }
+
+    /// <summary>The message at each element of the variable.</summary>
+    public T[] M { get; }
+}
+
+/// <summary>
+/// A random node's beliefs and the messages of its edges, for any message family: the engine holds variables
+/// through this class only (it never asks which family a variable has). The family's storage
+/// (<see cref="VarState{T}"/>, or a subclass a family chooses through <see cref="IMessage{TSelf}.CreateState"/>)
+/// knows how to multiply its messages into a belief.
+/// </summary>
+internal abstract class VarState
+{
+    protected VarState(RunState state, Node node, int dimension)
+    {
+        State = state;
+        Node = node;
+        Count = node.Count;
+        Dimension = dimension;
+    }
+
+    protected RunState State { get; }
     public Node Node { get; }
-    public DistKind Kind { get; }
     public int Count { get; }
     public int Dimension { get; }
-    public Gaussian[]? G { get; }
-    public Gamma[]? Ga { get; }
-    public VectorGaussian[]? V { get; }
-    public List<EdgeState> Edges { get; } = new();
     public bool Derived => Node.IsDerived;
 
     /// <summary>True when no observed value depends on the variable: it is only predicted (its messages are
     /// computed at the end of a run) and takes no part in the evidence.</summary>
     public bool Predictive { get; set; }
 
-    public EdgeState AddEdge(FactorOperator op, bool isForward)
-    {
-        var e = new EdgeState(this, op, isForward);
-        Edges.Add(e);
-        return e;
-    }
-
-    /// <summary>Product of the messages on all edges except <paramref name="except"/> at element i.</summary>
-    public Gaussian ProductExcept(EdgeState? except, int i)
-    {
-        double h = 0, p = 0;
-        foreach (var e in Edges)
-        {
-            if (e == except) continue;
-            var m = e.G![i];
-            if (m.IsPointMass) return m;
-            h += m.MeanTimesPrecision;
-            p += m.Precision;
-        }
-        return Gaussian.FromNatural(h, p);
-    }
+    /// <summary>The family's name, for messages.</summary>
+    public abstract string FamilyName { get; }
 
     /// <summary>Recomputes the belief at element i after <paramref name="sender"/> changed its message.</summary>
-    public void Refresh(int i, FactorOperator sender)
-    {
-        bool forwardOnly = Derived && !_state.IsEP;
-        switch (Kind)
-        {
-            case DistKind.Gaussian:
-                var g = forwardOnly ? Edges.First(e => e.IsForward).G![i] : ProductExcept(null, i);
-                if (g.Precision < 0 || (forwardOnly && !(g.Precision > 0) && !g.IsUniform))
-                    throw _state.Improper("the belief", sender.Def.Name, Node, i, $"precision {g.Precision}");
-                G![i] = g;
-                break;
-            case DistKind.Gamma:
-                var ga = Gamma.Uniform();
-                foreach (var e in Edges) ga *= e.Ga![i];
-                if (!ga.IsProper())
-                    throw _state.Improper("the belief", sender.Def.Name, Node, i, $"shape {ga.Shape}, rate {ga.Rate}");
-                Ga![i] = ga;
-                break;
-            case DistKind.VectorGaussian:
-                var h = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(Dimension);
-                var p = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(Dimension, Dimension);
-                foreach (var e in Edges)
-                {
-                    if (e.V![i] == null) continue;
-                    h.Add(e.V[i].PrecisionTimesMean, h);
-                    p.Add(e.V[i].Precision, p);
-                }
-                // A precision equal to the previous belief's (Böhning's fixed curvature, a fixed prior) reuses its
-                // Cholesky factor and covariance: the same matrix gives the same factor, bit for bit.
-                var previous = V![i];
-                var v = previous != null && SameValues(previous.Precision, p)
-                    ? VectorGaussian.FromNaturalSharingPrecision(h, previous)
-                    : VectorGaussian.FromNaturalNoCopy(h, p);
-                if (!v.IsProper())
-                    throw _state.Improper("the belief", sender.Def.Name, Node, i, "precision matrix not positive definite");
-                V![i] = v;
-                break;
-        }
-    }
-
-    private static bool SameValues(MathNet.Numerics.LinearAlgebra.Matrix<double> a, MathNet.Numerics.LinearAlgebra.Matrix<double> b)
-    {
-        if (ReferenceEquals(a, b)) return true;
-        if (a is not MathNet.Numerics.LinearAlgebra.Double.DenseMatrix da || b is not MathNet.Numerics.LinearAlgebra.Double.DenseMatrix db
-            || a.RowCount != b.RowCount || a.ColumnCount != b.ColumnCount) return false;
-        return da.Values.AsSpan().SequenceEqual(db.Values);
-    }
+    public abstract void Refresh(int i, FactorOperator sender);
 
     public void RefreshAll(FactorOperator sender)
     {
@@ -180,20 +118,69 @@ internal sealed class VarState
     }
 
     /// <summary>The log-partition function of the (unnormalised) belief at element i, for EP's evidence.</summary>
-    public double LogNormalizer(int i) => Kind switch
-    {
-        DistKind.Gaussian => G![i].GetLogNormalizer(),
-        DistKind.Gamma => Ga![i].GetLogNormalizer(),
-        DistKind.VectorGaussian => V![i].GetLogNormalizer(),
-        _ => 0,
-    };
+    public abstract double LogNormalizer(int i);
 
     /// <summary>The entropy of the belief at element i, for the VMP bound.</summary>
-    public double Entropy(int i) => Kind switch
+    public abstract double Entropy(int i);
+
+    /// <summary>Appends the numbers whose change decides convergence (means and spreads of every element).</summary>
+    public abstract void AppendSummary(List<double> to);
+
+    /// <summary>The marginal: the belief for a scalar node, an array of them for an array.</summary>
+    public abstract object Marginal();
+}
+
+/// <summary>The storage of a variable whose messages are <typeparamref name="T"/>: beliefs are the product of the
+/// edges' messages (for a derived variable under VMP, the forward message alone, as in Infer.NET).</summary>
+internal class VarState<T> : VarState where T : IMessage<T>
+{
+    public VarState(RunState state, Node node, int dimension) : base(state, node, dimension)
     {
-        DistKind.Gaussian => G![i].GetEntropy(),
-        DistKind.Gamma => Ga![i].GetEntropy(),
-        DistKind.VectorGaussian => V![i].GetEntropy(),
-        _ => 0,
-    };
+        Q = new T[Count];
+        for (int i = 0; i < Count; i++) Q[i] = T.UniformOf(dimension);
+    }
+
+    /// <summary>The belief at each element.</summary>
+    public T[] Q { get; }
+
+    public List<EdgeState<T>> Edges { get; } = new();
+
+    public override string FamilyName => typeof(T).Name;
+
+    public EdgeState<T> AddEdge(FactorOperator op, bool isForward)
+    {
+        var e = new EdgeState<T>(this, op, isForward, NewMessages());
+        Edges.Add(e);
+        return e;
+    }
+
+    /// <summary>The initial messages of a new edge (uniform).</summary>
+    protected virtual T[] NewMessages()
+    {
+        var m = new T[Count];
+        for (int i = 0; i < Count; i++) m[i] = T.UniformOf(Dimension);
+        return m;
+    }
+
+    public override void Refresh(int i, FactorOperator sender)
+    {
+        T q;
+        if (Derived && !State.IsEP) q = Edges.First(e => e.IsForward).M[i];
+        else
+        {
+            q = T.UniformOf(Dimension);
+            foreach (var e in Edges) q *= e.M[i];
+        }
+        if (!q.IsProper())
+            throw State.Improper("the belief", sender.Def.Name, Node, i, q.ToString() ?? typeof(T).Name);
+        Q[i] = q;
+    }
+
+    public override double LogNormalizer(int i) => Q[i].GetLogNormalizer();
+    public override double Entropy(int i) => Q[i].GetEntropy();
+    public override void AppendSummary(List<double> to)
+    {
+        for (int i = 0; i < Count; i++) T.AppendSummary(Q[i], to);
+    }
+    public override object Marginal() => Node.Plate == null ? Q[0] : Q.ToArray();
 }

@@ -1,3 +1,4 @@
+using Probabilistic.Infer.Engine;
 using Probabilistic.Infer.Graph;
 
 namespace Probabilistic.Infer.Factors;
@@ -9,22 +10,23 @@ namespace Probabilistic.Infer.Factors;
 /// </summary>
 internal abstract class FactorDef
 {
-    private static int s_count;
-
     protected FactorDef(string kind, Node output, Node[] inputs, Range? plate)
     {
-        Id = Interlocked.Increment(ref s_count);
         Kind = kind;
         Output = output;
         Inputs = inputs;
         Plate = plate;
         Power = Variable.CurrentPower;
         Check(inputs, output);   // before the factor joins the graph: a refused factor leaves the model as it was
+        var graph = output.Graph;
+        foreach (var input in inputs) graph = ModelGraph.Merge(graph, input.Graph);
+        Ordinal = graph.Add(this);
         output.Parent = this;
         foreach (var input in inputs) input.Children.Add(this);
     }
 
-    public int Id { get; }
+    /// <summary>The creation order within the model (breaks ties of the schedule).</summary>
+    public int Ordinal { get; set; }
     public string Kind { get; }
     public Node Output { get; }
     public Node[] Inputs { get; }
@@ -49,19 +51,14 @@ internal abstract class FactorDef
     internal void Recheck() => Check(Inputs.Select(i => i.Resolve()).ToArray(), Output.Resolve());
 
     /// <summary>The user-facing name of a node's distribution family, for messages.</summary>
-    protected static string Family(Node node) => node.Kind switch
-    {
-        DistKind.Observation => "a soft-label observation",
-        DistKind.None => "unconstrained",
-        var k => k + "-distributed",
-    };
+    protected static string Describe(Node node) => node.Family?.Describe() ?? "unconstrained";
 
     /// <summary>Refuses a double argument whose family is not Gaussian (a constant, data or a Gaussian variable).</summary>
     protected static void RequireGaussianOrData(string factor, string argument, Node node)
     {
         node = node.Resolve();
-        if (node.Kind is not (DistKind.None or DistKind.Gaussian))
-            throw new NotSupportedException($"{factor}: the {argument} '{node.Name}' is {Family(node)}; supported: a constant, observed value(s) or a Gaussian variable.");
+        if (node.Family is not (null or Family<Distributions.Gaussian>))
+            throw new NotSupportedException($"{factor}: the {argument} '{node.Name}' is {Describe(node)}; supported: a constant, observed value(s) or a Gaussian variable.");
     }
 
     /// <summary>Refuses a vector argument that is random: the engine supports observed vectors there.</summary>
@@ -100,4 +97,7 @@ internal abstract class FactorDef
     }
 
     public abstract FactorOperator CreateOperator(Engine.RunState state);
+
+    /// <summary>The dimension of the output's messages (1 for scalars; a prior over vectors gives its own).</summary>
+    public virtual int OutputDimension => 1;
 }

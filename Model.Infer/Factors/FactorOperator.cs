@@ -48,3 +48,25 @@ internal abstract class FactorOperator
     protected NotSupportedException Unsupported(string what) =>
         new($"{Def.Name}: {what} is not supported under {S.AlgorithmName}.");
 }
+
+/// <summary>
+/// A capability an operator declares when it must be updated together with other operators (for example softmax
+/// factors sharing one weight array: each class update combines every factor's message). The engine collects the
+/// operators with equal <see cref="GroupKey"/> (and type), in schedule order, and schedules the group that the first
+/// of them creates at the first one's place.
+/// </summary>
+internal interface IGroupedOperator
+{
+    /// <summary>Operators with equal keys form one group.</summary>
+    object GroupKey { get; }
+
+    /// <summary>The operator that updates <paramref name="members"/> (this one among them) together.</summary>
+    FactorOperator CreateGroup(IReadOnlyList<FactorOperator> members);
+}
+
+/// <summary>An operator that updates other operators together (see <see cref="IGroupedOperator"/>).</summary>
+internal interface IOperatorGroup
+{
+    /// <summary>The operators it updates (they report their own output marginals).</summary>
+    IEnumerable<FactorOperator> Members { get; }
+}

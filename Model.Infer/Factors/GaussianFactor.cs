@@ -22,7 +22,7 @@ internal sealed class GaussianFactor : FactorDef
     private const string Method = "GaussianFromMeanAndPrecision";
 
     public GaussianFactor(Node mean, Node precision)
-        : base("Gaussian", new Node(Variable.NewName(), SharedPlate(mean, precision), DistKind.Gaussian),
+        : base("Gaussian", new Node(null, SharedPlate(mean, precision), Family<Gaussian>.Instance),
             new[] { mean, precision }, SharedPlate(mean, precision))
     { }
 
@@ -32,8 +32,8 @@ internal sealed class GaussianFactor : FactorDef
     {
         RequireGaussianOrData(Method, "mean", inputs[0]);
         var tau = inputs[1].Resolve();
-        if (tau.Kind is not (DistKind.None or DistKind.Gamma))
-            throw new NotSupportedException($"{Method}: the precision '{tau.Name}' is {Family(tau)}; supported: a constant, observed value(s) > 0, or a Gamma variable (VMP), shared or indexed by the factor's range.");
+        if (tau.Family is not (null or Family<Gamma>))
+            throw new NotSupportedException($"{Method}: the precision '{tau.Name}' is {Describe(tau)}; supported: a constant, observed value(s) > 0, or a Gamma variable (VMP), shared or indexed by the factor's range.");
         switch (tau.Observed)
         {
             case double d when !(d > 0 && d < double.PositiveInfinity):
@@ -53,8 +53,8 @@ internal sealed class GaussianFactor : FactorDef
         private readonly GaussianPort _x, _mean;
         private readonly double _tau;           // the precision when it is one known value
         private readonly double[]? _taus;       // the precisions when they are observed per element
-        private readonly VarState? _tauVar;     // the precision when it is a Gamma variable (VMP)
-        private readonly EdgeState? _tauEdge;
+        private readonly VarState<Gamma>? _tauVar;     // the precision when it is a Gamma variable (VMP)
+        private readonly EdgeState<Gamma>? _tauEdge;
         private readonly double _power;
 
         public Operator(GaussianFactor def, RunState s) : base(def, s)
@@ -62,7 +62,7 @@ internal sealed class GaussianFactor : FactorDef
             _power = def.Power;
             _mean = new GaussianPort(s, this, def.Inputs[0], Count, isOutput: false);
             var precision = def.Inputs[1].Resolve();
-            _tauVar = s.Find(precision);
+            _tauVar = s.Find<Gamma>(precision, def, "precision");
             if (_tauVar == null)
             {
                 switch (precision.Observed)
@@ -79,7 +79,7 @@ internal sealed class GaussianFactor : FactorDef
             {
                 if (s.IsEP)
                     throw new NotSupportedException($"{def.Name}: a Gamma-distributed precision ('{precision.Name}') needs VMP (new VariationalMessagePassing()); EP supports known precisions (constants or observed arrays).");
-                if (_tauVar.Kind != DistKind.Gamma || (_tauVar.Count != 1 && _tauVar.Count != Count))
+                if (_tauVar.Count != 1 && _tauVar.Count != Count)
                     throw new NotSupportedException($"{def.Name}: a random precision must be a Gamma variable, shared or indexed by the factor's range.");
                 _tauEdge = _tauVar.AddEdge(this, isForward: false);
             }
@@ -87,10 +87,10 @@ internal sealed class GaussianFactor : FactorDef
         }
 
         private double MeanTau(int i) =>
-            _tauVar != null ? _tauVar.Ga![_tauVar.Count == 1 ? 0 : i].GetMean() : _taus != null ? _taus[i] : _tau;
+            _tauVar != null ? _tauVar.Q[_tauVar.Count == 1 ? 0 : i].GetMean() : _taus != null ? _taus[i] : _tau;
 
         private double MeanLogTau(int i) =>
-            _tauVar != null ? _tauVar.Ga![_tauVar.Count == 1 ? 0 : i].GetMeanLog() : Math.Log(_taus != null ? _taus[i] : _tau);
+            _tauVar != null ? _tauVar.Q[_tauVar.Count == 1 ? 0 : i].GetMeanLog() : Math.Log(_taus != null ? _taus[i] : _tau);
 
         public override bool ReadsIncoming(Node input) => _x.IsRandom || _tauVar != null;
 
@@ -110,13 +110,13 @@ internal sealed class GaussianFactor : FactorDef
                 {
                     double rate = 0;
                     for (int i = 0; i < Count; i++) rate += ExpectedSquaredDifference(i);
-                    _tauEdge!.Ga![0] = Gamma.FromShapeAndRate(1 + 0.5 * _power * Count, 0.5 * _power * rate);
+                    _tauEdge!.M[0] = GaussianOp.PrecisionAverageLogarithm(rate, Count, _power);
                     _tauVar.Refresh(0, this);
                 }
                 else
                 {
                     for (int i = 0; i < Count; i++)
-                        _tauEdge!.Ga![i] = Gamma.FromShapeAndRate(1 + 0.5 * _power, 0.5 * _power * ExpectedSquaredDifference(i));
+                        _tauEdge!.M[i] = GaussianOp.PrecisionAverageLogarithm(ExpectedSquaredDifference(i), 1, _power);
                     _tauVar.RefreshAll(this);
                 }
             }
@@ -125,24 +125,10 @@ internal sealed class GaussianFactor : FactorDef
             _mean.Commit();
         }
         /// <summary>The message to one side given the other side's incoming message and precision τ.</summary>
-        private Gaussian MessageFrom(Gaussian other, double tau)
-        {
-            if (S.IsEP)
-            {
-                if (other.IsUniform) return Gaussian.Uniform();
-                if (other.IsPointMass) return Gaussian.FromMeanAndPrecision(other.MeanTimesPrecision, tau);
-                return Gaussian.FromMeanAndVariance(other.GetMean(), other.GetVariance() + 1 / tau);
-            }
-            return Gaussian.FromNatural(tau * other.GetMean(), tau);
-        }
+        private Gaussian MessageFrom(Gaussian other, double tau) =>
+            S.IsEP ? GaussianOp.SampleAverageConditional(other, tau) : GaussianOp.SampleAverageLogarithm(other, tau);
 
-        private double ExpectedSquaredDifference(int i)
-        {
-            var x = _x.Belief(i);
-            var m = _mean.Belief(i);
-            double d = x.GetMean() - m.GetMean();
-            return d * d + x.GetVariance() + m.GetVariance();
-        }
+        private double ExpectedSquaredDifference(int i) => GaussianOp.ExpectedSquaredDifference(_x.Belief(i), _mean.Belief(i));
 
         public override double LogEvidenceRatio()
         {
@@ -171,4 +157,41 @@ internal sealed class GaussianFactor : FactorDef
             return _power * s;
         }
     }
+}
+
+/// <summary>
+/// The message rules of x ~ N(mean, 1/τ), as static functions of the incoming messages (Infer.NET's
+/// <c>GaussianOp</c>): EP rules end in <c>AverageConditional</c>, VMP rules in <c>AverageLogarithm</c>. The factor is
+/// symmetric in x and the mean, so each rule to the sample is also the rule to the mean.
+/// </summary>
+public static class GaussianOp
+{
+    /// <summary>EP message to x (or to the mean) given the other side's incoming message <paramref name="other"/> and a
+    /// known precision τ: N(E[other], Var[other] + 1/τ); a point mass at m gives N(m, 1/τ), a uniform message a uniform one.</summary>
+    public static Gaussian SampleAverageConditional(Gaussian other, double precision)
+    {
+        if (other.IsUniform) return Gaussian.Uniform();
+        if (other.IsPointMass) return Gaussian.FromMeanAndPrecision(other.MeanTimesPrecision, precision);
+        return Gaussian.FromMeanAndVariance(other.GetMean(), other.GetVariance() + 1 / precision);
+    }
+
+    /// <summary>EP message to the mean: <see cref="SampleAverageConditional"/> with the sample's incoming message.</summary>
+    public static Gaussian MeanAverageConditional(Gaussian sample, double precision) => SampleAverageConditional(sample, precision);
+
+    /// <summary>VMP message to x (or to the mean) given the other side's belief and E[τ]: exp E[log N(x; other, τ)] ∝ N(E[other], 1/E[τ]).</summary>
+    public static Gaussian SampleAverageLogarithm(Gaussian other, double meanPrecision) =>
+        Gaussian.FromNatural(meanPrecision * other.GetMean(), meanPrecision);
+
+    /// <summary>E[(x − mean)²] = (E x − E mean)² + Var x + Var mean under independent beliefs.</summary>
+    public static double ExpectedSquaredDifference(Gaussian sample, Gaussian mean)
+    {
+        double d = sample.GetMean() - mean.GetMean();
+        return d * d + sample.GetVariance() + mean.GetVariance();
+    }
+
+    /// <summary>VMP message to a Gamma precision shared by <paramref name="count"/> observations (one per factor element)
+    /// whose expected squared differences E[(x − mean)²] sum to <paramref name="sumExpectedSquares"/>, each raised to
+    /// <paramref name="power"/>: Gamma(1 + λ·count/2, λ·Σ E[(x − mean)²]/2).</summary>
+    public static Gamma PrecisionAverageLogarithm(double sumExpectedSquares, int count = 1, double power = 1) =>
+        Gamma.FromShapeAndRate(1 + 0.5 * power * count, 0.5 * power * sumExpectedSquares);
 }

@@ -22,7 +22,7 @@ namespace Probabilistic.Infer.Factors;
 internal sealed class InnerProductFactor : FactorDef
 {
     public InnerProductFactor(Node w, Node x)
-        : base("InnerProduct", new Node(Variable.NewName(), x.Plate, DistKind.Gaussian), new[] { w, x }, x.Plate)
+        : base("InnerProduct", new Node(null, x.Plate, Family<Gaussian>.Instance), new[] { w, x }, x.Plate)
     {
     }
 
@@ -31,8 +31,8 @@ internal sealed class InnerProductFactor : FactorDef
         var w = inputs[0].Resolve();
         if (w.Plate != null)
             throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are indexed by {w.Plate.Name}; supported: one VectorGaussian vector shared by the range (an array of weight vectors only inside DiscreteFromLinearSoftmax).");
-        if (w.Kind is not (DistKind.None or DistKind.VectorGaussian) || w.IsObserved || w.IsConstant)
-            throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are {(w.IsObserved || w.IsConstant ? "observed" : Family(w))}; supported: a VectorGaussian random vector (with observed vectors as the other argument).");
+        if (w.Family is not (null or Family<VectorGaussian>) || w.IsObserved || w.IsConstant)
+            throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are {(w.IsObserved || w.IsConstant ? "observed" : Describe(w))}; supported: a VectorGaussian random vector (with observed vectors as the other argument).");
         RequireObservedVectors("InnerProduct", "vector", inputs[1]);
         RequireDimension("InnerProduct", w, inputs[1]);
         if (output.IsObserved)
@@ -67,8 +67,8 @@ internal sealed class InnerProductFactor : FactorDef
 
     private sealed class Operator : FactorOperator
     {
-        private readonly VarState _w;
-        private readonly EdgeState _wEdge;
+        private readonly VarState<VectorGaussian> _w;
+        private readonly EdgeState<VectorGaussian> _wEdge;
         private readonly GaussianPort _z;
         private readonly double[] _x;
         private readonly int _m, _n;
@@ -77,13 +77,12 @@ internal sealed class InnerProductFactor : FactorDef
 
         public Operator(InnerProductFactor def, RunState s) : base(def, s)
         {
-            _w = s.Find(def.Inputs[0]) ?? throw new NotSupportedException($"{def.Name}: '{def.Inputs[0].Name}' must be a VectorGaussian random variable.");
-            if (_w.Kind != DistKind.VectorGaussian) throw new ArgumentException($"{def.Name}: '{def.Inputs[0].Name}' must be VectorGaussian-distributed.");
+            _w = s.Find<VectorGaussian>(def.Inputs[0], def, "weights") ?? throw new NotSupportedException($"{def.Name}: '{def.Inputs[0].Name}' must be a VectorGaussian random variable.");
             (_x, _m, _n) = ObservedRows(def.Inputs[1], def.Name);
             if (_m != Count) throw new ArgumentException($"{def.Name}: {_m} observed vectors for {Count} elements.");
             if (_n != _w.Dimension) throw new ArgumentException($"{def.Name}: vectors have {_n} entries but '{_w.Node.Name}' has dimension {_w.Dimension}.");
             _wEdge = _w.AddEdge(this, isForward: false);
-            _wEdge.V![0] = VectorGaussian.Uniform(_n);
+            _wEdge.M[0] = VectorGaussian.Uniform(_n);
             if (s.Find(def.Output) == null) throw new NotSupportedException($"{def.Name}: observing an inner product directly is not supported; observe a Gaussian of it.");
             _z = new GaussianPort(s, this, def.Output, Count, isOutput: true);
             _siteH = new double[_m];
@@ -95,7 +94,7 @@ internal sealed class InnerProductFactor : FactorDef
         public override void UpdateForward(bool force)
         {
             if (!force && !S.ReadNodes.Contains(Def.Output)) return;
-            var q = _w.V![0];
+            var q = _w.Q[0];
             DenseKernels.RowDots(_x, _m, _n, q.GetMean().AsArray() ?? q.GetMean().ToArray(), _projMean);
             DenseKernels.QuadraticForms(_x, _m, _n, q.GetVariance().ToRowMajorArray(), _projVar);
             for (int i = 0; i < _m; i++)
@@ -133,7 +132,7 @@ internal sealed class InnerProductFactor : FactorDef
             }
             var shift = new double[_n];
             DenseKernels.TransposeTimes(_x, _m, _n, h, shift);
-            _wEdge.V![0] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift),
+            _wEdge.M[0] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift),
                 Matrix<double>.Build.DenseOfRowMajor(_n, _n, _gram));
             _w.Refresh(0, this);
         }

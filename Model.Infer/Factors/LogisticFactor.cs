@@ -19,7 +19,7 @@ namespace Probabilistic.Infer.Factors;
 internal sealed class LogisticFactor : FactorDef
 {
     public LogisticFactor(Node z)
-        : base("Logistic", new Node(Variable.NewName(), z.Plate, DistKind.Bernoulli), new[] { z }, z.Plate)
+        : base("Logistic", new Node(null, z.Plate, Family.Output("Bernoulli")), new[] { z }, z.Plate)
     { }
 
     internal override void Check(IReadOnlyList<Node> inputs, Node output) =>

@@ -16,7 +16,7 @@ namespace Probabilistic.Infer.Factors;
 internal sealed class PlusFactor : FactorDef
 {
     public PlusFactor(Node a, Node b)
-        : base("Plus", new Node(Variable.NewName(), SharedPlate(a, b), DistKind.Gaussian), new[] { a, b }, SharedPlate(a, b))
+        : base("Plus", new Node(null, SharedPlate(a, b), Family<Gaussian>.Instance), new[] { a, b }, SharedPlate(a, b))
     { }
 
     private static Range? SharedPlate(Node a, Node b) => Variable.CommonPlate("Plus", ("first argument", a), ("second argument", b));
@@ -42,20 +42,9 @@ internal sealed class PlusFactor : FactorDef
             _z = new GaussianPort(s, this, def.Output, Count, isOutput: true);
         }
 
-        private static (double Mean, double Variance) Moments(Gaussian g) =>
-            g.IsPointMass ? (g.MeanTimesPrecision, 0) : (g.GetMean(), g.GetVariance());
-
         public override void UpdateForward(bool force)
         {
-            for (int i = 0; i < Count; i++)
-            {
-                var a = _a.Incoming(i);
-                var b = _b.Incoming(i);
-                if (a.IsUniform || b.IsUniform) { _z.Set(i, Gaussian.Uniform(), damp: false); continue; }
-                var (ma, va) = Moments(a);
-                var (mb, vb) = Moments(b);
-                _z.Set(i, Gaussian.FromMeanAndVariance(ma + mb, va + vb), damp: false);
-            }
+            for (int i = 0; i < Count; i++) _z.Set(i, PlusOp.SumAverageConditional(_a.Incoming(i), _b.Incoming(i)), damp: false);
             _z.Commit();
         }
 
@@ -69,14 +58,8 @@ internal sealed class PlusFactor : FactorDef
         {
             if (!target.IsRandom) return;
             for (int i = 0; i < Count; i++)
-            {
-                var z = _z.FromOthers(i);
-                if (z.IsUniform) { target.Set(i, Gaussian.Uniform()); continue; }
-                var (mo, vo) = Moments(S.IsEP ? other.Incoming(i) : other.Belief(i));
-                target.Set(i, S.IsEP
-                    ? Gaussian.FromMeanAndVariance(z.GetMean() - mo, z.GetVariance() + vo)
-                    : Gaussian.FromNatural(z.MeanTimesPrecision - z.Precision * mo, z.Precision));
-            }
+                target.Set(i, S.IsEP ? PlusOp.AAverageConditional(_z.FromOthers(i), other.Incoming(i))
+                                     : PlusOp.AAverageLogarithm(_z.FromOthers(i), other.Belief(i)));
             target.Commit();
         }
 
@@ -88,8 +71,8 @@ internal sealed class PlusFactor : FactorDef
             {
                 var cz = _z.FromOthers(i);
                 if (!(cz.Precision > 0)) continue;
-                var (ma, va) = Moments(_a.Incoming(i));
-                var (mb, vb) = Moments(_b.Incoming(i));
+                var (ma, va) = PlusOp.Moments(_a.Incoming(i));
+                var (mb, vb) = PlusOp.Moments(_b.Incoming(i));
                 double v = cz.GetVariance() + va + vb, d = cz.GetMean() - ma - mb;
                 s += -0.5 * (Math.Log(2 * Math.PI * v) + d * d / v)
                      + _a.CavityLogNormalizerGap(i) + _b.CavityLogNormalizerGap(i)
@@ -99,5 +82,40 @@ internal sealed class PlusFactor : FactorDef
         }
 
         public override double AverageLogFactor() => 0;
+    }
+}
+
+/// <summary>The message rules of z = a + b as static functions of the incoming messages (Infer.NET's <c>DoublePlusOp</c>):
+/// EP rules end in <c>AverageConditional</c>, VMP rules in <c>AverageLogarithm</c>. By symmetry the rules to a are the
+/// rules to b with the arguments swapped.</summary>
+public static class PlusOp
+{
+    /// <summary>Mean and variance of a message (variance 0 for a point mass).</summary>
+    internal static (double Mean, double Variance) Moments(Gaussian g) =>
+        g.IsPointMass ? (g.MeanTimesPrecision, 0) : (g.GetMean(), g.GetVariance());
+
+    /// <summary>Message to the sum: N(E a + E b, Var a + Var b); uniform when either argument's message is uniform.</summary>
+    public static Gaussian SumAverageConditional(Gaussian a, Gaussian b)
+    {
+        if (a.IsUniform || b.IsUniform) return Gaussian.Uniform();
+        var (ma, va) = Moments(a);
+        var (mb, vb) = Moments(b);
+        return Gaussian.FromMeanAndVariance(ma + mb, va + vb);
+    }
+
+    /// <summary>EP message to a, given the sum's cavity <paramref name="sum"/> and b's cavity: N(E z − E b, Var z + Var b).</summary>
+    public static Gaussian AAverageConditional(Gaussian sum, Gaussian b)
+    {
+        if (sum.IsUniform) return Gaussian.Uniform();
+        var (mb, vb) = Moments(b);
+        return Gaussian.FromMeanAndVariance(sum.GetMean() - mb, sum.GetVariance() + vb);
+    }
+
+    /// <summary>VMP message to a, given the product of the sum's other messages and b's belief: precision π_z, shift h_z − π_z E[b].</summary>
+    public static Gaussian AAverageLogarithm(Gaussian sum, Gaussian b)
+    {
+        if (sum.IsUniform) return Gaussian.Uniform();
+        var (mb, _) = Moments(b);
+        return Gaussian.FromNatural(sum.MeanTimesPrecision - sum.Precision * mb, sum.Precision);
     }
 }

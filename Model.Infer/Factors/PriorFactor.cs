@@ -6,58 +6,70 @@ using Probabilistic.Infer.Graph;
 namespace Probabilistic.Infer.Factors;
 
 /// <summary>
-/// x ~ D with fixed parameters (Gaussian, Gamma or VectorGaussian), replicated over a plate when assigned into
-/// an array. Its message is the prior itself; EP evidence ratio −A(prior) per element, VMP term E_q[log p].
+/// x ~ D with fixed parameters, replicated over a plate when assigned into an array. Its message is the prior itself;
+/// EP evidence ratio −A(prior) per element, VMP term E_q[log p] (<see cref="ICanGetAverageLog{TSelf}"/>). Any message
+/// family can be a prior: see <see cref="PriorFactor{T, TValue}"/>.
 /// </summary>
-internal sealed class PriorFactor : FactorDef
+internal abstract class PriorFactor : FactorDef
 {
-    public PriorFactor(Gaussian prior) : base("Gaussian", new Node(Variable.NewName(), null, DistKind.Gaussian), Array.Empty<Node>(), null)
+    private protected PriorFactor(string kind, Family family) : base(kind, new Node(null, null, family), Array.Empty<Node>(), null) { }
+
+    /// <summary>The prior distribution.</summary>
+    public abstract object Prior { get; }
+
+    /// <summary>The dimension of the prior's messages.</summary>
+    public int Dimension => OutputDimension;
+
+    /// <summary>A prior <paramref name="prior"/> of family <typeparamref name="T"/> over values <typeparamref name="TValue"/>.</summary>
+    public static PriorFactor<T, TValue> Of<T, TValue>(T prior, int dimension = 1)
+        where T : IMessage<T>, ICanGetAverageLog<T>, IDistribution<TValue> => new(prior, dimension);
+}
+
+/// <summary>The prior x ~ <typeparamref name="T"/> over values <typeparamref name="TValue"/>.</summary>
+internal sealed class PriorFactor<T, TValue> : PriorFactor where T : IMessage<T>, ICanGetAverageLog<T>, IDistribution<TValue>
+{
+    private readonly T _prior;
+    private readonly int _dimension;
+
+    public PriorFactor(T prior, int dimension) : base(typeof(T).Name, Family<T>.Instance)
     {
-        prior.RequireProper("Gaussian prior");
-        Prior = prior;
+        _prior = prior;
+        _dimension = dimension;
     }
 
-    public PriorFactor(Gamma prior) : base("Gamma", new Node(Variable.NewName(), null, DistKind.Gamma), Array.Empty<Node>(), null)
-    {
-        Prior = prior;
-    }
+    public override object Prior => _prior;
 
-    public PriorFactor(VectorGaussian prior) : base("VectorGaussian", new Node(Variable.NewName(), null, DistKind.VectorGaussian), Array.Empty<Node>(), null)
-    {
-        Prior = prior;
-    }
-
-    public object Prior { get; }
-
-    public int Dimension => Prior is VectorGaussian v ? v.Dimension : 1;
+    public override int OutputDimension => _dimension;
 
     public override FactorOperator CreateOperator(RunState state) => new Operator(this, state);
 
+    /// <summary>The observed value of element i as <typeparamref name="TValue"/> (an array, a scalar, or a vector for an array value).</summary>
+    private static TValue ObservedAt(object observed, int i) => observed switch
+    {
+        TValue[] a => a[i],
+        TValue v => v,
+        Vector<double>[] a when typeof(TValue) == typeof(double[]) => (TValue)(object)a[i].ToArray(),
+        Vector<double> v when typeof(TValue) == typeof(double[]) => (TValue)(object)v.ToArray(),
+        _ => (TValue)Convert.ChangeType(observed, typeof(TValue), System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     private sealed class Operator : FactorOperator
     {
-        private readonly PriorFactor _def;
-        private readonly VarState? _var;
-        private readonly EdgeState? _edge;
+        private readonly PriorFactor<T, TValue> _def;
+        private readonly VarState<T>? _var;
+        private readonly EdgeState<T>? _edge;
 
-        public Operator(PriorFactor def, RunState state) : base(def, state)
+        public Operator(PriorFactor<T, TValue> def, RunState state) : base(def, state)
         {
             _def = def;
-            _var = state.Find(def.Output);
+            _var = state.Find<T>(def.Output, def, "variable");
             _edge = _var?.AddEdge(this, isForward: true);
         }
 
         public override void UpdateForward(bool force)
         {
             if (_var == null || _edge == null) return;
-            for (int i = 0; i < _var.Count; i++)
-            {
-                switch (_def.Prior)
-                {
-                    case Gaussian g: _edge.G![i] = g; break;
-                    case Gamma g: _edge.Ga![i] = g; break;
-                    case VectorGaussian v: _edge.V![i] = v; break;
-                }
-            }
+            for (int i = 0; i < _var.Count; i++) _edge.M[i] = _def._prior;
             _var.RefreshAll(this);
         }
 
@@ -68,60 +80,22 @@ internal sealed class PriorFactor : FactorDef
         public override double LogEvidenceRatio()
         {
             if (_var == null) return ObservedLogDensity();
-            double a = _def.Prior switch
-            {
-                Gaussian g => g.GetLogNormalizer(),
-                Gamma g => g.GetLogNormalizer(),
-                VectorGaussian v => v.GetLogNormalizer(),
-                _ => 0,
-            };
-            return -a * Elements;
+            return -_def._prior.GetLogNormalizer() * Elements;
         }
 
         public override double AverageLogFactor()
         {
             if (_var == null) return ObservedLogDensity();
             double s = 0;
-            for (int i = 0; i < Elements; i++)
-            {
-                switch (_def.Prior)
-                {
-                    case Gaussian p:
-                        var q = _var.G![i];
-                        double m0 = p.GetMean(), v0 = p.GetVariance(), m = q.GetMean();
-                        s += -0.5 * (Math.Log(2 * Math.PI * v0) + ((m - m0) * (m - m0) + q.GetVariance()) / v0);
-                        break;
-                    case Gamma p:
-                        var qg = _var.Ga![i];
-                        s += (p.Shape - 1) * qg.GetMeanLog() - p.Rate * qg.GetMean() - p.GetLogNormalizer();
-                        break;
-                    case VectorGaussian p:
-                        var qv = _var.V![i];
-                        var d = qv.GetMean() - p.GetMean();
-                        var sigma = qv.VarianceReadOnly;
-                        double trace = p.Precision.PointwiseMultiply(sigma).Enumerate().Sum();
-                        s += -0.5 * (p.Dimension * Math.Log(2 * Math.PI) - p.GetCholesky("VectorGaussian prior").DeterminantLn
-                                     + trace + d.DotProduct(p.Precision * d));
-                        break;
-                }
-            }
+            for (int i = 0; i < Elements; i++) s += _def._prior.GetAverageLog(_var.Q[i]);
             return s;
         }
 
         private double ObservedLogDensity()
         {
-            var obs = _def.Output.Observed;
+            var obs = _def.Output.Observed!;
             double s = 0;
-            for (int i = 0; i < Elements; i++)
-            {
-                s += _def.Prior switch
-                {
-                    Gaussian g => g.LogDensity(obs is double[] a ? a[i] : Convert.ToDouble(obs)),
-                    Gamma g => g.LogDensity(obs is double[] a ? a[i] : Convert.ToDouble(obs)),
-                    VectorGaussian v => v.LogDensity(obs is Vector<double>[] a ? a[i] : (Vector<double>)obs!),
-                    _ => 0,
-                };
-            }
+            for (int i = 0; i < Elements; i++) s += _def._prior.LogDensity(ObservedAt(obs, i));
             return s;
         }
     }

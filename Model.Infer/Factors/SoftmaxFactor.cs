@@ -25,7 +25,7 @@ internal sealed class SoftmaxFactor : FactorDef
 {
     public SoftmaxFactor(Node weights, Node x, bool softLabels)
         : base(softLabels ? "SoftLabelsSoftmax" : "DiscreteSoftmax",
-            new Node(Variable.NewName(), x.Plate, softLabels ? DistKind.Observation : DistKind.Discrete), new[] { weights, x }, x.Plate)
+            new Node(null, x.Plate, softLabels ? Family.Output("Observation", "a soft-label observation") : Family.Output("Discrete")), new[] { weights, x }, x.Plate)
     {
         SoftLabels = softLabels;
     }
@@ -40,17 +40,17 @@ internal sealed class SoftmaxFactor : FactorDef
         var w = inputs[0].Resolve();
         if (w.Plate == null)
             throw new ArgumentException($"{factor}: the weights '{w.Name}' must be an array of VectorGaussian weight vectors over the class range.");
-        if (w.Kind is not (DistKind.None or DistKind.VectorGaussian) || w.IsObserved)
-            throw new NotSupportedException($"{factor}: the weights '{w.Name}' are {(w.IsObserved ? "observed" : Family(w))}; supported: an array of VectorGaussian random vectors.");
+        if (w.Family is not (null or Family<VectorGaussian>) || w.IsObserved)
+            throw new NotSupportedException($"{factor}: the weights '{w.Name}' are {(w.IsObserved ? "observed" : Describe(w))}; supported: an array of VectorGaussian random vectors.");
         RequireObservedVectors(factor, "vector", inputs[1]);
         RequireDimension(factor, w, inputs[1]);
     }
 
     /// <summary>One softmax factor's data and messages; updated by its <see cref="Group"/>.</summary>
-    internal sealed class Member : FactorOperator
+    internal sealed class Member : FactorOperator, IGroupedOperator
     {
-        public readonly VarState W;
-        public readonly EdgeState Edge;
+        public readonly VarState<VectorGaussian> W;
+        public readonly EdgeState<VectorGaussian> Edge;
         private readonly double[] _x;
         private readonly int _m, _n, _k;
         private readonly double[]? _counts;      // m×K, null when the labels are not observed
@@ -65,6 +65,11 @@ internal sealed class SoftmaxFactor : FactorDef
         private Matrix<double>? _messagePrecision; // λA_kk XᵀX, the same every iteration (Böhning)
         private double[]? _kmPrecision, _kmShift, _kmGram; // m, m, n×n scratch (Knowles–Minka)
 
+        /// <summary>Softmax factors on the same weight array are updated together.</summary>
+        public object GroupKey => W;
+
+        public FactorOperator CreateGroup(IReadOnlyList<FactorOperator> members) => new Group(members.Cast<Member>().ToList(), S);
+
         public double[] X => _x;
         public int Rows => _m;
         public double[]? Counts => _counts;
@@ -72,8 +77,7 @@ internal sealed class SoftmaxFactor : FactorDef
         public Member(SoftmaxFactor def, RunState s) : base(def, s)
         {
             if (s.IsEP) throw Unsupported("the softmax factor (use VariationalMessagePassing)");
-            W = s.Find(def.Inputs[0]) ?? throw new ArgumentException($"{def.Name}: the weights must be random.");
-            if (W.Kind != DistKind.VectorGaussian) throw new ArgumentException($"{def.Name}: the weights must be VectorGaussian-distributed.");
+            W = s.Find<VectorGaussian>(def.Inputs[0], def, "weights") ?? throw new ArgumentException($"{def.Name}: the weights must be random.");
             (_x, _m, _n) = InnerProductFactor.ObservedRows(def.Inputs[1], def.Name);
             _k = W.Count;
             if (_m != Count || _n != W.Dimension)
@@ -81,7 +85,7 @@ internal sealed class SoftmaxFactor : FactorDef
             if (_k < 2) throw new ArgumentException($"{def.Name}: needs at least 2 classes, got {_k}.");
             _counts = ReadCounts(def);
             Edge = W.AddEdge(this, isForward: false);
-            for (int k = 0; k < _k; k++) Edge.V![k] = VectorGaussian.Uniform(_n);
+            for (int k = 0; k < _k; k++) Edge.M[k] = VectorGaussian.Uniform(_n);
             _z = new double[_m * _k];
             _psi = new double[_m * _k];
             _g = new double[_m * _k];
@@ -142,7 +146,7 @@ internal sealed class SoftmaxFactor : FactorDef
         /// <summary>Recomputes E[z] for class k from q(w_k).</summary>
         public void RefreshScores(int k)
         {
-            var q = W.V![k];
+            var q = W.Q[k];
             if (ReferenceEquals(_scored[k], q)) return;
             var mean = q.GetMean();
             DenseKernels.RowDots(_x, _m, _n, mean.AsArray() ?? mean.ToArray(), _col);
@@ -154,12 +158,12 @@ internal sealed class SoftmaxFactor : FactorDef
         private void RefreshAllScores()
         {
             bool stale = false;
-            for (int k = 0; k < _k; k++) stale |= !ReferenceEquals(_scored[k], W.V![k]);
+            for (int k = 0; k < _k; k++) stale |= !ReferenceEquals(_scored[k], W.Q[k]);
             if (!stale) return;
             _means ??= new double[_k * _n];
             for (int k = 0; k < _k; k++)
             {
-                var q = W.V![k];
+                var q = W.Q[k];
                 q.GetMean().AsArray()!.AsSpan(0, _n).CopyTo(_means.AsSpan(k * _n, _n));
                 _scored[k] = q;
             }
@@ -171,7 +175,7 @@ internal sealed class SoftmaxFactor : FactorDef
         public void RefreshMoments(int k)
         {
             RefreshScores(k);
-            var q = W.V![k];
+            var q = W.Q[k];
             if (_v != null && ReferenceEquals(_momented[k], q)) return;
             _v ??= new double[_m * _k];
             var lower = q.GetCholesky("DiscreteFromLinearSoftmax").Factor.ToRowMajorArray();
@@ -184,7 +188,7 @@ internal sealed class SoftmaxFactor : FactorDef
         /// pᵢ = 2λ∂B/∂v_ik and shift λ(c_ik − ∂B/∂m_ik) + pᵢ E[z_ik]; to w_k, Xᵀdiag(p)X and Xᵀu.</summary>
         public void SendKnowlesMinka(int k)
         {
-            if (_counts == null) { Edge.V![k] = VectorGaussian.Uniform(_n); return; }
+            if (_counts == null) { Edge.M[k] = VectorGaussian.Uniform(_n); return; }
             if (_a == null) { _a = new double[_m * _k]; Array.Fill(_a, 1.0 / _k); }
             double lambda = Def.Power;
             var p = _kmPrecision ??= new double[_m];
@@ -201,7 +205,7 @@ internal sealed class SoftmaxFactor : FactorDef
             DenseKernels.WeightedGram(_x, _m, _n, p, prec);
             var shift = new double[_n];
             DenseKernels.TransposeTimes(_x, _m, _n, u, shift);
-            Edge.V![k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), Matrix<double>.Build.DenseOfRowMajor(_n, _n, prec));
+            Edge.M[k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), Matrix<double>.Build.DenseOfRowMajor(_n, _n, prec));
         }
 
         /// <summary>λ Σᵢ [cᵢᵀE zᵢ − KM(E zᵢ, Var zᵢ)].</summary>
@@ -287,7 +291,7 @@ internal sealed class SoftmaxFactor : FactorDef
         /// Σᵢ xᵢ Σ_{j≠k} E z_ij = XᵀX Σ_{j≠k} m_j; precision λA_kk XᵀX.</summary>
         public void SendToClass(int k, ReadOnlySpan<double> means, ReadOnlySpan<double> meanSum)
         {
-            if (_counts == null) { Edge.V![k] = VectorGaussian.Uniform(_n); return; }
+            if (_counts == null) { Edge.M[k] = VectorGaussian.Uniform(_n); return; }
             double lambda = Def.Power, scale = lambda * 0.5 / _k;
             Span<double> others = _n <= 256 ? stackalloc double[_n] : new double[_n];
             for (int r = 0; r < _n; r++) others[r] = meanSum[r] - means[k * _n + r];
@@ -295,7 +299,7 @@ internal sealed class SoftmaxFactor : FactorDef
             for (int r = 0; r < _n; r++)
                 shift[r] = _shiftBase![k * _n + r] + scale * DenseKernels.Dot(new ReadOnlySpan<double>(_gram, r * _n, _n), others);
             _messagePrecision ??= Matrix<double>.Build.DenseOfRowMajor(_n, _n, _gram!) * (lambda * Akk);
-            Edge.V![k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), _messagePrecision);
+            Edge.M[k] = VectorGaussian.FromNaturalNoCopy(Vector<double>.Build.Dense(shift), _messagePrecision);
         }
 
         public override void UpdateForward(bool force) { }
@@ -327,7 +331,7 @@ internal sealed class SoftmaxFactor : FactorDef
             double traces = 0;   // Σ_k tr(Σ_k XᵀX): both symmetric, so the column-major values pair with the row-major Gram
             for (int k = 0; k < _k; k++)
             {
-                var cov = W.V![k].VarianceReadOnly;
+                var cov = W.Q[k].VarianceReadOnly;
                 traces += DenseKernels.Dot(cov.AsColumnMajorArray() ?? cov.ToColumnMajorArray(), _gram!);
             }
             return Def.Power * (s - 0.5 * Akk * traces);
@@ -345,7 +349,7 @@ internal sealed class SoftmaxFactor : FactorDef
     }
 
     /// <summary>Updates all softmax factors on one weight array together (VMP coordinate ascent).</summary>
-    internal sealed class Group : FactorOperator
+    internal sealed class Group : FactorOperator, IOperatorGroup
     {
         private readonly List<Member> _members;
 
@@ -353,10 +357,12 @@ internal sealed class SoftmaxFactor : FactorDef
 
         public IReadOnlyList<Member> Members => _members;
 
+        IEnumerable<FactorOperator> IOperatorGroup.Members => _members;
+
         public override void UpdateForward(bool force) { }
 
         private MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? _joint;
-        private List<EdgeState>? _others;   // the weights' edges from other factors (priors)
+        private List<EdgeState<VectorGaussian>>? _others;   // the weights' edges from other factors (priors)
 
         /// <summary>
         /// One VMP step: ψ ← E[z] (optimal for the bound), then all class means at once. Given ψ the bound is a
@@ -387,7 +393,7 @@ internal sealed class SoftmaxFactor : FactorDef
                 var j = Matrix<double>.Build.Dense(k * n, k * n);
                 for (int c = 0; c < k; c++)
                     foreach (var e in others)
-                        if (e.V![c] != null) j.SetSubMatrix(c * n, c * n, j.SubMatrix(c * n, n, c * n, n) + e.V[c].Precision);
+                        if (e.M[c] != null) j.SetSubMatrix(c * n, c * n, j.SubMatrix(c * n, n, c * n, n) + e.M[c].Precision);
                 foreach (var m in _members) m.AddJointPrecision(j);
                 _joint = j.Cholesky();
             }
@@ -396,8 +402,8 @@ internal sealed class SoftmaxFactor : FactorDef
             {
                 var bc = b.AsSpan(c * n, n);
                 foreach (var e in others)
-                    if (e.V![c] != null)
-                        for (int r = 0; r < n; r++) bc[r] += e.V[c].PrecisionTimesMean[r];
+                    if (e.M[c] != null)
+                        for (int r = 0; r < n; r++) bc[r] += e.M[c].PrecisionTimesMean[r];
             }
             foreach (var m in _members) m.AddJointShifts(b);
             var solved = _joint.Solve(Vector<double>.Build.Dense(b));

@@ -44,7 +44,7 @@ internal sealed class JointQuadrature
             if (own.Contains(e)) continue;
             for (int c = 0; c < _k; c++)
             {
-                var msg = e.V![c];
+                var msg = e.M[c];
                 if (msg == null) continue;
                 l0.SetSubMatrix(c * _n, c * _n, l0.SubMatrix(c * _n, _n, c * _n, _n) + msg.Precision);
                 h0.SetSubVector(c * _n, _n, h0.SubVector(c * _n, _n) + msg.PrecisionTimesMean);
@@ -140,8 +140,8 @@ internal sealed class JointQuadrature
             _cov = Matrix<double>.Build.Dense(d, d);
             for (int c = 0; c < _k; c++)
             {
-                _mean.SetSubVector(c * _n, _n, w.V![c].GetMean());
-                _cov.SetSubMatrix(c * _n, c * _n, w.V[c].GetVariance());
+                _mean.SetSubVector(c * _n, _n, w.Q[c].GetMean());
+                _cov.SetSubMatrix(c * _n, c * _n, w.Q[c].GetVariance());
             }
         }
         var precision = _cov.Inverse();
@@ -171,7 +171,7 @@ internal sealed class JointQuadrature
         SendMarginals(w, l0, h0, self);
     }
 
-    private void SendMarginals(VarState w, Matrix<double> l0, Vector<double> h0, FactorOperator self)
+    private void SendMarginals(VarState<VectorGaussian> w, Matrix<double> l0, Vector<double> h0, FactorOperator self)
     {
         var meanRows = Matrix<double>.Build.Dense(_k, _n, (c, j) => _mean![c * _n + j]);
         for (int c = 0; c < _k; c++)
@@ -182,7 +182,7 @@ internal sealed class JointQuadrature
             var msgP = pk - l0.SubMatrix(c * _n, _n, c * _n, _n);
             var msgH = hk - h0.SubVector(c * _n, _n);
             for (int i = 0; i < _members.Count; i++)
-                _members[i].Edge.V![c] = i == 0 ? VectorGaussian.FromNaturalNoCopy(msgH, msgP) : VectorGaussian.Uniform(_n);
+                _members[i].Edge.M[c] = i == 0 ? VectorGaussian.FromNaturalNoCopy(msgH, msgP) : VectorGaussian.Uniform(_n);
             w.Refresh(c, self);
         }
         foreach (var m in _members) m.SetScores(meanRows);

@@ -44,7 +44,7 @@ public sealed class VariationalMessagePassing : InferenceAlgorithm
 /// </summary>
 public sealed class InferenceEngine
 {
-    private (int Version, HashSet<Node> Nodes, InferenceResult Result)? _cache;
+    private (ModelGraph Graph, int Version, HashSet<Node> Nodes, InferenceResult Result)? _cache;
 
     /// <summary>An engine running expectation propagation (Infer.NET's default algorithm).</summary>
     public InferenceEngine() : this(new ExpectationPropagation()) { }
@@ -70,10 +70,14 @@ public sealed class InferenceEngine
     /// <summary>Write warnings (e.g. no convergence) to stderr as well as to <see cref="InferenceResult.Warnings"/>.</summary>
     public bool ShowWarnings { get; set; } = true;
 
+    /// <summary>How many inference runs this engine has performed (a query answered from the cached result of an
+    /// unchanged model does not run again).</summary>
+    public int RunCount { get; private set; }
+
     /// <summary>The result of the last run.</summary>
     public InferenceResult? LastResult { get; private set; }
 
-    /// <summary>The marginal of <paramref name="variable"/>: Gaussian, Gamma, VectorGaussian, Bernoulli or Discrete
+    /// <summary>The marginal of <paramref name="variable"/>: Gaussian, Gamma, VectorGaussian, Beta, Dirichlet, Bernoulli or Discrete
     /// (arrays of them for variable arrays).</summary>
     public T Infer<T>(Variable variable) => Result(variable).Marginal<T>(variable);
 
@@ -82,7 +86,9 @@ public sealed class InferenceEngine
 
     private InferenceResult Result(Variable variable)
     {
-        if (_cache is { } c && c.Version == Node.Version && c.Nodes.Contains(variable.Node)) return c.Result;
+        var node = variable.Node;
+        if (_cache is { } c && c.Graph.MergedInto == null && c.Graph.Version == c.Version && node.Graph == c.Graph && c.Nodes.Contains(node))
+            return c.Result;
         return Run(variable);
     }
 
@@ -92,15 +98,18 @@ public sealed class InferenceEngine
         if (variables.Length == 0) throw new ArgumentException("InferenceEngine.Run: name at least one variable of the model.");
         if (!(Damping >= 0 && Damping < 1)) throw new ArgumentOutOfRangeException(nameof(Damping), Damping, "Damping must be in [0, 1).");
         if (NumberOfIterations < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfIterations), NumberOfIterations, "NumberOfIterations must be >= 1.");
+        var graph = variables[0].Node.Graph;
+        foreach (var v in variables)
+            if (v.Node.Graph != graph)
+                throw new ArgumentException($"InferenceEngine.Run: '{v.Name}' and '{variables[0].Name}' belong to different models (no factor connects them); infer each model with its own call.");
         var (nodes, factors) = Collect(variables.Select(v => v.Node));
         var state = new RunState(Algorithm.Kind, Damping, SoftmaxOperator);
-        foreach (var node in nodes.OrderBy(n => n.Id))
+        foreach (var node in nodes.OrderBy(n => n.Ordinal))
         {
             if (node.IsObserved || node.IsConstant) continue;
             if (node.Parent == null)
                 throw new InvalidOperationException($"Variable '{node.Name}' is neither observed nor defined by a factor: give it a prior or an ObservedValue.");
-            if (node.Kind is DistKind.Gaussian or DistKind.Gamma or DistKind.VectorGaussian)
-                state.Vars[node] = new VarState(state, node, Dimension(node));
+            if (node.Family?.CreateState(state, node, node.Parent.OutputDimension) is { } v) state.Vars[node] = v;
         }
         var order = TopologicalOrder(factors);
         var relevant = new HashSet<Node>(nodes.Where(n => n.IsObserved));
@@ -114,7 +123,8 @@ public sealed class InferenceEngine
                 if (op.ReadsIncoming(input)) state.ReadNodes.Add(input);
 
         var result = Iterate(state, ops);
-        _cache = (Node.Version, nodes, result);
+        RunCount++;
+        _cache = (graph, graph.Version, nodes, result);
         LastResult = result;
         return result;
     }
@@ -192,18 +202,7 @@ public sealed class InferenceEngine
         foreach (var v in state.Vars.Values)
         {
             if (v.Derived || v.Predictive) continue;   // computed from the others at the end
-            for (int i = 0; i < v.Count; i++)
-            {
-                switch (v.Kind)
-                {
-                    case DistKind.Gaussian: list.Add(v.G![i].GetMean()); list.Add(v.G[i].GetVariance()); break;
-                    case DistKind.Gamma: list.Add(v.Ga![i].GetMean()); list.Add(v.Ga[i].GetVariance()); break;
-                    case DistKind.VectorGaussian:
-                        list.AddRange(v.V![i].GetMean());
-                        list.AddRange(v.V[i].Precision.Diagonal());
-                        break;
-                }
-            }
+            v.AppendSummary(list);
         }
         return list.ToArray();
     }
@@ -211,25 +210,11 @@ public sealed class InferenceEngine
     private static Dictionary<Node, object> Marginals(RunState state, List<FactorOperator> ops)
     {
         var result = new Dictionary<Node, object>();
-        foreach (var v in state.Vars.Values)
-        {
-            bool scalar = v.Node.Plate == null;
-            result[v.Node] = v.Kind switch
-            {
-                DistKind.Gaussian => scalar ? v.G![0] : v.G!.ToArray(),
-                DistKind.Gamma => scalar ? v.Ga![0] : v.Ga!.ToArray(),
-                _ => scalar ? v.V![0] : v.V!.ToArray(),
-            };
-        }
-        foreach (var op in ops.SelectMany(o => o is SoftmaxFactor.Group g ? g.Members.Cast<FactorOperator>() : new[] { o }))
+        foreach (var v in state.Vars.Values) result[v.Node] = v.Marginal();
+        foreach (var op in ops.SelectMany(o => o is IOperatorGroup g ? g.Members : new[] { o }))
             if (!op.Def.Output.IsObserved && op.OutputMarginal() is { } m) result[op.Def.Output] = m;
         return result;
     }
-
-    private static int Dimension(Node node) =>
-        node.Kind != DistKind.VectorGaussian ? 1
-        : node.Parent is PriorFactor p ? p.Dimension
-        : throw new InvalidOperationException($"'{node.Name}': a vector variable needs a VectorGaussian prior.");
 
     private static (HashSet<Node>, List<FactorDef>) Collect(IEnumerable<Node> start)
     {
@@ -268,30 +253,31 @@ public sealed class InferenceEngine
             done.Add(f);
             order.Add(f);
         }
-        foreach (var f in factors.OrderBy(f => f.Id)) Visit(f);
+        foreach (var f in factors.OrderBy(f => f.Ordinal)) Visit(f);
         return order;
     }
 
     private static List<FactorOperator> CreateOperators(List<FactorDef> order, RunState state)
     {
-        var ops = new List<FactorOperator>();
-        var groups = new Dictionary<Node, List<SoftmaxFactor.Member>>();
+        // Operators that declare a group (IGroupedOperator) are scheduled as one operator at the first member's place.
+        var slots = new List<(FactorOperator? Single, List<FactorOperator>? Group)>();
+        var groups = new Dictionary<(Type, object), List<FactorOperator>>();
         foreach (var f in order)
         {
             var op = f.CreateOperator(state);
-            if (op is SoftmaxFactor.Member member)
+            if (op is IGroupedOperator grouped)
             {
-                var w = f.Inputs[0].Resolve();
-                if (!groups.TryGetValue(w, out var list))
+                var key = (op.GetType(), grouped.GroupKey);
+                if (!groups.TryGetValue(key, out var list))
                 {
-                    groups[w] = list = new List<SoftmaxFactor.Member> { member };
-                    ops.Add(new SoftmaxFactor.Group(list, state));
+                    groups[key] = list = new List<FactorOperator>();
+                    slots.Add((null, list));
                 }
-                else list.Add(member);
+                list.Add(op);
             }
-            else ops.Add(op);
+            else slots.Add((op, null));
         }
-        return ops;
+        return slots.Select(s => s.Single ?? ((IGroupedOperator)s.Group![0]).CreateGroup(s.Group)).ToList();
     }
 }
 

@@ -1,9 +1,7 @@
+using Probabilistic.Infer.Engine;
 using Probabilistic.Infer.Factors;
 
 namespace Probabilistic.Infer.Graph;
-
-/// <summary>The family of messages the engine keeps for a node.</summary>
-internal enum DistKind { None, Gaussian, Gamma, VectorGaussian, Bernoulli, Discrete, Observation }
 
 /// <summary>
 /// A node of the factor graph behind a user-visible variable: its name, plate, observed value and the factors
@@ -11,27 +9,48 @@ internal enum DistKind { None, Gaussian, Gamma, VectorGaussian, Bernoulli, Discr
 /// </summary>
 internal sealed class Node
 {
-    private static int s_nextId;
     private object? _observed;
+    private string? _name;
+    private ModelGraph _graph;
 
-    public int Id { get; } = Interlocked.Increment(ref s_nextId);
-    public string Name { get; set; }
+    /// <summary>The creation order within the node's model (orders the engine's schedule).</summary>
+    public int Ordinal { get; private set; }
+
+    /// <summary>The model the node belongs to.</summary>
+    public ModelGraph Graph => _graph = _graph.Resolve();
+
+    /// <summary>The user's name, or "v" and the ordinal for an anonymous node (any user name is kept as given).</summary>
+    public string Name
+    {
+        get => _name ?? "v" + Ordinal;
+        set => _name = value;
+    }
+
+    /// <summary>True while the user has not named the node.</summary>
+    public bool IsAnonymous => _name == null;
     public Range? Plate { get; set; }
-    public DistKind Kind { get; set; }
+    /// <summary>The family its defining factor declares (null: unconstrained, i.e. data or not yet defined).</summary>
+    public Family? Family { get; set; }
     public FactorDef? Parent { get; set; }
     public List<FactorDef> Children { get; } = new();
     public bool IsConstant { get; init; }
     public Node? ForwardedTo { get; private set; }
 
-    /// <summary>Raised on every change that invalidates cached inference results.</summary>
-    public static int Version;
-
-    public Node(string name, Range? plate, DistKind kind)
+    /// <summary>A node in a model of its own (a factor joins it to its arguments' model); a null name is anonymous.</summary>
+    public Node(string? name, Range? plate, Family? family)
     {
-        Name = name;
+        _name = name;
         Plate = plate;
-        Kind = kind;
-        Interlocked.Increment(ref Version);
+        Family = family;
+        _graph = new ModelGraph();
+        Ordinal = _graph.Add(this);
+    }
+
+    /// <summary>Moves the node into <paramref name="graph"/> (a merge) with a new ordinal.</summary>
+    internal void Rehome(ModelGraph graph, int ordinal)
+    {
+        _graph = graph;
+        Ordinal = ordinal;
     }
 
     public int Count => Plate?.SizeAsInt ?? 1;
@@ -57,7 +76,7 @@ internal sealed class Node
                 _observed = old;
                 throw;
             }
-            Interlocked.Increment(ref Version);
+            Graph.Touch();
         }
     }
 
@@ -78,7 +97,8 @@ internal sealed class Node
         foreach (var child in Children)
             child.Check(child.Inputs.Select(n => n == this ? target : n.Resolve()).ToArray(), child.Output.Resolve());
         if (_observed != null) target.Observed = _observed;
-        if (target.Name.StartsWith('v') && target.Name.Skip(1).All(char.IsDigit)) target.Name = Name;
+        ModelGraph.Merge(Graph, target.Graph);
+        if (target.IsAnonymous && !IsAnonymous) target.Name = Name;
         foreach (var child in Children)
         {
             child.ReplaceInput(this, target);
@@ -86,7 +106,7 @@ internal sealed class Node
         }
         Children.Clear();
         ForwardedTo = target;
-        Interlocked.Increment(ref Version);
+        target.Graph.Touch();
     }
 
     public override string ToString() => Name;

@@ -9,7 +9,7 @@ namespace Probabilistic.Infer.Graph;
 /// <see cref="InferenceEngine"/> computes their marginals. Supported value types: double, bool, int and
 /// MathNet <c>Vector&lt;double&gt;</c>.
 /// </summary>
-public abstract class Variable
+public abstract partial class Variable
 {
     private readonly Node _node;
     private protected Variable(Node node) { _node = node; }
@@ -64,8 +64,6 @@ public abstract class Variable
 
     // ----- construction helpers -----
 
-    private static int s_anon;
-    internal static string NewName() => "v" + Interlocked.Increment(ref s_anon);
 
     /// <summary>
     /// The one plate shared by the plated arguments (null if none). Arguments indexed by two different ranges are
@@ -103,7 +101,7 @@ public abstract class Variable
     public static Variable<T> Observed<T>(T value) where T : notnull
     {
         RequireSupportedType<T>("Variable.Observed");
-        var v = new Variable<T>(new Node(NewName(), null, DistKind.None));
+        var v = new Variable<T>(new Node(null, null, null));
         v.ObservedValue = value;
         return v;
     }
@@ -113,7 +111,7 @@ public abstract class Variable
     {
         ArgumentNullException.ThrowIfNull(range);
         RequireSupportedType<T>("Variable.Array");
-        return new(new Node(NewName(), range, DistKind.None), range);
+        return new(new Node(null, range, null), range);
     }
 
     /// <summary>An array over <paramref name="range"/> observed at <paramref name="values"/>.</summary>
@@ -126,15 +124,24 @@ public abstract class Variable
 
     // ----- priors -----
 
+    private static PriorFactor GaussianPrior(Distributions.Gaussian prior)
+    {
+        prior.RequireProper("Gaussian prior");
+        return PriorFactor.Of<Distributions.Gaussian, double>(prior);
+    }
+
+    private static Variable<Vector<double>> VectorGaussianPrior(Distributions.VectorGaussian prior) =>
+        new(PriorFactor.Of<Distributions.VectorGaussian, Vector<double>>(prior, prior.Dimension).Output);
+
     /// <summary>x ~ N(mean, variance) with constant parameters.</summary>
     public static Variable<double> GaussianFromMeanAndVariance(double mean, double variance) =>
-        new(new PriorFactor(Distributions.Gaussian.FromMeanAndVariance(mean, variance)).Output);
+        new(GaussianPrior(Distributions.Gaussian.FromMeanAndVariance(mean, variance)).Output);
 
     /// <summary>x ~ N(mean, 1/precision); constants give a prior, random mean (Gaussian) or precision (Gamma) a factor.</summary>
     public static Variable<double> GaussianFromMeanAndPrecision(Variable<double> mean, Variable<double> precision)
     {
         if (mean.Node.IsConstant && precision.Node.IsConstant)
-            return new(new PriorFactor(Distributions.Gaussian.FromMeanAndPrecision(
+            return new(GaussianPrior(Distributions.Gaussian.FromMeanAndPrecision(
                 Convert.ToDouble(mean.Node.Observed), Convert.ToDouble(precision.Node.Observed))).Output);
         return new(new GaussianFactor(mean.Node, precision.Node).Output);
     }
@@ -144,7 +151,7 @@ public abstract class Variable
     {
         var g = Distributions.Gamma.FromShapeAndRate(shape, rate);
         g.RequireProper("Variable.GammaFromShapeAndRate");
-        return new(new PriorFactor(g).Output);
+        return new(PriorFactor.Of<Distributions.Gamma, double>(g).Output);
     }
 
     /// <summary>w ~ N(mean, precision⁻¹) over vectors.</summary>
@@ -152,12 +159,12 @@ public abstract class Variable
     {
         var d = Distributions.VectorGaussian.FromMeanAndPrecision(mean, precision);
         d.GetCholesky("Variable.VectorGaussianFromMeanAndPrecision");
-        return new(new PriorFactor(d).Output);
+        return new(PriorFactor.Of<Distributions.VectorGaussian, Vector<double>>(d, d.Dimension).Output);
     }
 
     /// <summary>w ~ N(mean, covariance) over vectors.</summary>
     public static Variable<Vector<double>> VectorGaussianFromMeanAndVariance(Vector<double> mean, Matrix<double> covariance) =>
-        new(new PriorFactor(Distributions.VectorGaussian.FromMeanAndVariance(mean, covariance)).Output);
+        VectorGaussianPrior(Distributions.VectorGaussian.FromMeanAndVariance(mean, covariance));
 
     // ----- deterministic factors -----
 
@@ -216,7 +223,7 @@ public class Variable<T> : Variable
     {
         RequireSupportedType<T>(method);
         object boxed = value ?? throw new ArgumentNullException(nameof(value), $"{method}: a constant needs a value, got null.");
-        return new(new Node("const", null, DistKind.None) { IsConstant = true, Observed = boxed });
+        return new(new Node("const", null, null) { IsConstant = true, Observed = boxed });
     }
 
     /// <summary>a + b for double variables.</summary>
