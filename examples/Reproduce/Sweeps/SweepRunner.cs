@@ -159,7 +159,7 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         }
         var finite = means.Where(double.IsFinite).ToList();
         if (finite.Count == 0) return null;
-        var figure = new Figure($"{plan.Sweepable.Name} sweep: mean {plan.Metric.Name} over {plan.Seeds.Count} seed(s)", Math.Max(560, 200 + 90 * columns.Count), Math.Max(440, 200 + 70 * rows.Count));
+        var figure = new Figure($"{plan.Sweepable.Name}: mean {plan.Metric.Name}, {plan.Seeds.Count} seed(s)", Math.Max(760, 200 + 90 * columns.Count), Math.Max(440, 200 + 70 * rows.Count));
         figure.Axes(xLabel: columnName, yLabel: rowName).HeatMap(z, [.. columns], [.. rows], min: finite.Min(), max: finite.Max(),
             annotate: "G4", colorbarLabel: plan.Metric.Name);
         return figure;
