@@ -1,3 +1,4 @@
+using Probabilistic.TestSupport;
 using System.Globalization;
 using System.Text.Json;
 using Probabilistic.Distill.Output;
@@ -72,7 +73,8 @@ public class SweepCommandTests
     }
 
     [Fact]
-    public async Task A_grid_sweep_writes_the_table_heat_map_and_best_of_directly_trained_students_then_reuses_its_runs()
+    [Trait(Category.Name, Category.Slow)] // a sweep of 8 students and the same 8 trained directly: about 2 s here
+    public async Task A_grid_sweep_writes_the_table_heat_map_and_best_of_directly_trained_students()
     {
         using var temp = new TempFolder();
         string[] sweep = ["sweep", "probabilistic", "--grid", "T=1,4", "--grid", "lambda=0.25,0.75", "--grid", "epochs=3", "--seeds", "2",
@@ -128,24 +130,36 @@ public class SweepCommandTests
         Assert.Equal(expected[(4, 0.25)], map.Z[1, 0]);
         Assert.Equal(expected[(1, 0.75)], map.Z[0, 1]);
         Assert.Equal(["0.25", "0.75"], map.XLabels!);
+    }
 
-        // Again: every run comes from the store, nothing runs, and the store holds the same 8 results, untouched.
+    [Fact]
+    public async Task A_repeated_sweep_reuses_every_stored_run_and_rerun_runs_them_all_again()
+    {
+        using var temp = new TempFolder();
+        string[] sweep = ["sweep", "probabilistic", "--grid", "lambda=0,1", "--grid", "epochs=1", "--seeds", "2", "--out", temp.Path];
+        Assert.Equal(ExitCodes.Ok, (await Cli(sweep)).Code);
+        string folder = Path.Combine(temp.Path, "sweep-probabilistic");
+        string[] lines = File.ReadAllLines(Path.Combine(folder, "sweep.csv"));
+
+        // Again: every run comes from the store, nothing runs, and the store holds the same 4 results, untouched.
         string store = RunExecution.StoreFolder(temp.Path);
         var stamps = Directory.GetFiles(store).ToDictionary(f => f, File.GetLastWriteTimeUtc);
-        Assert.Equal(8, stamps.Count);
+        Assert.Equal(4, stamps.Count);
         var again = await Cli(sweep);
         Assert.Equal(ExitCodes.Ok, again.Code);
-        Assert.Contains("[runs probabilistic/student] 8/8 done (8 stored), 0 running, 0 failed, time left unknown", again.Errors);
+        Assert.Contains("[runs probabilistic/student] 4/4 done (4 stored), 0 running, 0 failed, time left unknown", again.Errors);
         Assert.Equal(stamps, Directory.GetFiles(store).ToDictionary(f => f, File.GetLastWriteTimeUtc));
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(folder, "sweep.csv")));
+        using (var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "result.json"))))
+            Assert.Equal((4, 0), (json.RootElement.GetProperty("provenance").GetProperty("reused").GetInt32(), json.RootElement.GetProperty("provenance").GetProperty("ran").GetInt32()));
 
-        // --rerun: all 8 run again (nothing from the store) and give the same table.
+        // --rerun: all 4 run again (nothing from the store) and give the same table.
         var rerun = await Cli([.. sweep, "--rerun"]);
         Assert.Equal(ExitCodes.Ok, rerun.Code);
-        Assert.Contains(rerun.Errors, l => l.StartsWith("[runs probabilistic/student] 8/8 done (0 stored)", StringComparison.Ordinal));
+        Assert.Contains(rerun.Errors, l => l.StartsWith("[runs probabilistic/student] 4/4 done (0 stored)", StringComparison.Ordinal));
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(folder, "sweep.csv")));
         using var after = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "result.json")));
-        Assert.Equal(8, after.RootElement.GetProperty("provenance").GetProperty("ran").GetInt32());
+        Assert.Equal(4, after.RootElement.GetProperty("provenance").GetProperty("ran").GetInt32());
     }
 
     [Fact]
