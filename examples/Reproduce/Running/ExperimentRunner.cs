@@ -25,9 +25,11 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
         }
         RunEnvironment environment = RunEnvironment.Capture();
         DateTimeOffset began = DateTimeOffset.UtcNow;
-        using ProgressDisplay display = ProgressDisplay.Create(log);
+        using ProgressDisplay display = ProgressDisplay.Create(log, output);
+        TextWriter tables = display.Output;
+        TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
-        RunBodyRegistry bodies = RunBodies.All(experiments, data, log, () => service!);
+        RunBodyRegistry bodies = RunBodies.All(experiments, data, status, () => service!);
         RunExecution execution = RunExecution.Create(options.Execution, bodies);
         service = new RunService(execution.Executor, execution.Commit, display);
 
@@ -60,16 +62,17 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
             RunResult run;
             try { run = done.Task.GetAwaiter().GetResult(); }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested) { return ExitCodes.Cancelled; }
-            var (status, written) = Report(experiment, seedCount, run, options, data, environment, execution, began);
-            if (status != "ok" || !written) failed.Add(experiment.Name);
+            var (outcome, written) = Report(status, tables, experiment, seedCount, run, options, data, environment, execution, began);
+            if (outcome != "ok" || !written) failed.Add(experiment.Name);
         }
         workers.GetAwaiter().GetResult();
+        display.Dispose(); // the last state of the table stays above the closing line
         if (failed.Count > 0) log.WriteLine($"reproduce: failed: {string.Join(", ", failed)}");
         return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
     }
 
     /// <summary>Prints an experiment run's tables and writes its results; Written is false when they could not be written.</summary>
-    private (string Status, bool Written) Report(IExperiment experiment, int seedCount, RunResult run, RunOptions options, DataCatalog data,
+    private (string Status, bool Written) Report(TextWriter log, TextWriter print, IExperiment experiment, int seedCount, RunResult run, RunOptions options, DataCatalog data,
         RunEnvironment environment, RunExecution execution, DateTimeOffset began)
     {
         ExperimentOutcome outcome = run.Status == RunStatus.Succeeded
@@ -81,11 +84,11 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
         if (run.Status != RunStatus.Succeeded) log.WriteLine($"[{experiment.Name}] FAILED: {outcome.Error}");
 
         ExperimentResult result = outcome.Result;
-        output.WriteLine($"== {experiment.Name}: {experiment.Description} ==");
-        foreach (ResultTable table in result.Tables) TableFormatter.Print(table, output);
-        foreach (string note in result.Notes) output.WriteLine($"note: {note}");
-        foreach (string problem in result.Errors) output.WriteLine($"ERROR: {problem}");
-        if (result.Notes.Count + result.Errors.Count > 0) output.WriteLine();
+        print.WriteLine($"== {experiment.Name}: {experiment.Description} ==");
+        foreach (ResultTable table in result.Tables) TableFormatter.Print(table, print);
+        foreach (string note in result.Notes) print.WriteLine($"note: {note}");
+        foreach (string problem in result.Errors) print.WriteLine($"ERROR: {problem}");
+        if (result.Notes.Count + result.Errors.Count > 0) print.WriteLine();
 
         var record = new RunRecord(
             experiment.Name, experiment.Description, outcome.Status, outcome.Error, outcome.StartedUtc, outcome.Seconds,

@@ -29,9 +29,10 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         }
         RunEnvironment environment = RunEnvironment.Capture();
         var data = new DataCatalog(null, null);
-        using ProgressDisplay display = ProgressDisplay.Create(log);
+        using ProgressDisplay display = ProgressDisplay.Create(log, output);
+        TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
-        var bodies = RunBodies.All(ExperimentRegistry.All, data, log, () => service!);
+        var bodies = RunBodies.All(ExperimentRegistry.All, data, status, () => service!);
         RunExecution execution = RunExecution.Create(options, bodies);
         service = new RunService(execution.Executor, execution.Commit, display);
 
@@ -39,7 +40,7 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         foreach (var setting in plan.Settings)
             foreach (ulong seed in plan.Seeds)
                 requests.Add(plan.Sweepable.Request(service, setting, plan.Quick, seed));
-        log.WriteLine($"[{name}] {plan.Settings.Count} settings × {plan.Seeds.Count} seeds = {requests.Count} runs of {requests[0].Experiment}, {options.Jobs} at once; store {execution.Files.Folder}");
+        status.WriteLine($"[{name}] {plan.Settings.Count} settings × {plan.Seeds.Count} seeds = {requests.Count} runs of {requests[0].Experiment}, {options.Jobs} at once; store {execution.Files.Folder}");
         DateTime started = DateTime.UtcNow;
         var watch = Stopwatch.StartNew();
         SweepProgress? last = null;
@@ -54,6 +55,7 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
             return ExitCodes.Cancelled;
         }
         watch.Stop();
+        display.Dispose(); // the table's last state stays; what follows is printed below it
 
         var result = new ExperimentResult();
         SweepMetric metric = plan.Metric;
@@ -110,12 +112,12 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         if (HeatMap(plan, means) is { } figure) result.Figures["heatmap"] = figure;
         else result.Notes.Add($"no heat map: it needs exactly two varied parameters over a full grid (varied: {(plan.Varied.Count == 0 ? "none" : string.Join(", ", plan.Varied))}).");
 
-        string status = failed == 0 ? "ok" : "failed";
+        string outcome = failed == 0 ? "ok" : "failed";
         output.WriteLine($"== {name}: {plan.Sweepable.Description} ==");
         TableFormatter.Print(table, output);
         output.WriteLine(bestLine);
         foreach (string e in result.Errors) output.WriteLine($"ERROR: {e}");
-        var record = new RunRecord(name, plan.Sweepable.Description, status, failed == 0 ? null : $"{failed} run(s) failed", started,
+        var record = new RunRecord(name, plan.Sweepable.Description, outcome, failed == 0 ? null : $"{failed} run(s) failed", started,
             watch.Elapsed.TotalSeconds, plan.Quick, plan.Seeds, new Dictionary<string, string> { ["fashion_mnist"] = data.FashionMnistDirectory },
             [new("runs", watch.Elapsed.TotalSeconds)], environment, result)
         {
@@ -129,7 +131,7 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         try
         {
             string folder = ResultsWriter.Write(options.OutDirectory, record);
-            log.WriteLine($"[{name}] {status} in {watch.Elapsed.TotalSeconds:F2} s; results in {folder}");
+            log.WriteLine($"[{name}] {outcome} in {watch.Elapsed.TotalSeconds:F2} s; results in {folder}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
