@@ -198,3 +198,35 @@ public class RunExecutionTests
         Assert.NotEqual(Request(clean).Key, Request(dirty).Key);
     }
 }
+
+/// <summary>Which stored results a command reuses.</summary>
+public class ReusePolicyStoreTests
+{
+    private static RunResult Result(string experiment, RunStatus status, string? payload) =>
+        new(new RunRequest(experiment, [new("x", "1")], 0, "c"), status, payload, status == RunStatus.Failed ? "boom" : null, 1, "w",
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public async Task Failed_runs_and_failed_experiments_are_run_again_and_rerun_ignores_what_was_stored_before()
+    {
+        using var temp = new SweepCommandTests.TempFolder();
+        var files = new FileRunStore(temp.Path);
+        var ok = Result("probabilistic/student", RunStatus.Succeeded, "{\"accuracy\":1}");
+        var failedRun = Result("vid/student", RunStatus.Failed, null);
+        var failedExperiment = Result("experiment/data", RunStatus.Succeeded, "{\"status\":\"failed\"}");
+        var okExperiment = Result("experiment/vid", RunStatus.Succeeded, "{\"status\":\"ok\"}");
+        foreach (var r in new[] { ok, failedRun, failedExperiment, okExperiment }) await files.SaveAsync(r);
+
+        var normal = new ReusePolicyStore(files, rerun: false);
+        Assert.Equal(ok.Payload, (await normal.TryGetAsync(ok.Key))?.Payload);
+        Assert.Equal(okExperiment.Payload, (await normal.TryGetAsync(okExperiment.Key))?.Payload);
+        Assert.Null(await normal.TryGetAsync(failedRun.Key));
+        Assert.Null(await normal.TryGetAsync(failedExperiment.Key));
+
+        var rerun = new ReusePolicyStore(files, rerun: true);
+        Assert.Null(await rerun.TryGetAsync(ok.Key));
+        await rerun.SaveAsync(ok); // stored by this process: reused from now on
+        Assert.Equal(ok.Payload, (await rerun.TryGetAsync(ok.Key))?.Payload);
+        Assert.Null(await rerun.TryGetAsync(okExperiment.Key));
+    }
+}
