@@ -4,7 +4,7 @@
 #   scripts/reproduce.sh methods
 #   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--jobs N] [--rerun] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
 #   scripts/reproduce.sh sweep EXPERIMENT --grid NAME=v1,v2,... [--grid ...] [--random NAME=lo:hi --trials N] [--seeds N]
-#                              [--metric M] [--quick] [--jobs N] [--rerun] [--out DIR]
+#                              [--metric M] [--quick] [--jobs N] [--rerun] [--out DIR] [--fashion-mnist DIR]
 # Before a run it installs missing data sets with scripts/setup.sh.
 # With no arguments it shows the help. Tables go to stdout; status lines go to stderr.
 # Exit codes: 0 ok; 1 an experiment failed (the results written so far stay); 2 a usage error, found before

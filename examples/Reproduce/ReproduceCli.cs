@@ -205,10 +205,15 @@ public static class ReproduceCli
             HelpName = "DIR",
             DefaultValueFactory = _ => Path.Combine(DataLocations.FindRepositoryRoot() ?? ".", "results"),
         };
+        var fashionMnist = new Option<string?>("--fashion-mnist")
+        {
+            Description = $"Folder with FashionMNIST's four idx files, for the vid sweep [default: ${DataLocations.FashionMnistVariable}, else {DataLocations.FashionMnistDefault}].",
+            HelpName = "DIR",
+        };
         var sweep = new Command("sweep", "Sweep an experiment's parameters over a grid or random points: one run per setting and seed (stored; a repeated sweep re-runs nothing), " +
             "then one table, a heat map of the metric when two parameters vary, and the best setting. Exit codes: 0 ok, 1 a run failed (listed), 2 a usage error, 130 cancelled.")
         {
-            experiment, grid, random, trials, seeds, metric, quick, jobs, rerun, output,
+            experiment, grid, random, trials, seeds, metric, quick, jobs, rerun, output, fashionMnist,
         };
         sweep.SetAction((parse, cancellation) =>
         {
@@ -225,7 +230,8 @@ public static class ReproduceCli
                 return Task.FromResult(ExitCodes.Usage);
             }
             var runner = new SweepRunner(parse.InvocationConfiguration.Output, error);
-            return Task.FromResult(runner.Run(plan, new ExecutionOptions(parse.GetValue(output)!, parse.GetValue(jobs), parse.GetValue(rerun)), cancellation));
+            return Task.FromResult(runner.Run(plan, new ExecutionOptions(parse.GetValue(output)!, parse.GetValue(jobs), parse.GetValue(rerun)),
+                parse.GetValue(fashionMnist), cancellation));
         });
         return sweep;
     }

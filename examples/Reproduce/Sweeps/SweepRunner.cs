@@ -19,16 +19,21 @@ namespace Probabilistic.Reproduce.Sweeps;
 public sealed class SweepRunner(TextWriter output, TextWriter log)
 {
     /// <summary>Runs <paramref name="plan"/>; returns the exit code (1 when a run failed: it is listed and the rest written).</summary>
-    public int Run(SweepPlan plan, ExecutionOptions options, CancellationToken cancellation)
+    /// <param name="plan">The checked sweep.</param>
+    /// <param name="options">Where the runs happen and are stored.</param>
+    /// <param name="fashionMnistDirectory">The FashionMNIST folder (<c>--fashion-mnist</c>), or null for the default.</param>
+    /// <param name="cancellation">Ctrl+C.</param>
+    public int Run(SweepPlan plan, ExecutionOptions options, string? fashionMnistDirectory, CancellationToken cancellation)
     {
         string name = "sweep-" + plan.Sweepable.Name;
-        if (RunPreflight.CheckOutput(options.OutDirectory, [name]) is { } problem)
+        var data = new DataCatalog(fashionMnistDirectory, null);
+        var problems = RunPreflight.Check(new RunOptions(plan.Quick, null, options.OutDirectory, fashionMnistDirectory, null), [name], data);
+        if (problems.Count > 0)
         {
-            log.WriteLine($"reproduce: {problem}");
+            foreach (string problem in problems) log.WriteLine($"reproduce: {problem}");
             return ExitCodes.Usage;
         }
         RunEnvironment environment = RunEnvironment.Capture();
-        var data = new DataCatalog(null, null);
         using ProgressDisplay display = ProgressDisplay.Create(log, output);
         TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
