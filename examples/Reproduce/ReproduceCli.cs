@@ -241,7 +241,7 @@ public static class ReproduceCli
     {
         var jobs = new Option<int>("--jobs")
         {
-            Description = "Runs at once in this process [default: 1]; worth it with more cores than runs need.",
+            Description = "Runs at once in this process (experiments, and the runs they split into); worth it with more cores than one run uses.",
             HelpName = "N",
             DefaultValueFactory = _ => 1,
         };
