@@ -2,7 +2,9 @@
 # The main job: lists and runs the reproduction experiments (examples/Reproduce).
 #   scripts/reproduce.sh list
 #   scripts/reproduce.sh methods
-#   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
+#   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--jobs N] [--rerun] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
+#   scripts/reproduce.sh sweep EXPERIMENT --grid NAME=v1,v2,... [--grid ...] [--random NAME=lo:hi --trials N] [--seeds N]
+#                              [--metric M] [--quick] [--jobs N] [--rerun] [--out DIR] [--fashion-mnist DIR]
 #   scripts/reproduce.sh paper [--results DIR] [--out DIR] [--html]   (paper/README.md from paper/template/paper.md and the results; --html: paper.html by pandoc)
 # Before a run it installs missing data sets with scripts/setup.sh.
 # With no arguments it shows the help. Tables go to stdout; status lines go to stderr.
@@ -12,6 +14,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # set-up is idempotent and silent when everything is present, so it only does work the first time
-[ "${1:-}" = run ] && bash "$root/scripts/setup.sh" >&2
+case "${1:-}" in run|sweep) bash "$root/scripts/setup.sh" >&2 ;; esac
 [ $# -eq 0 ] && set -- --help
 exec dotnet run --project "$root/examples/Reproduce" -c Release -- "$@"

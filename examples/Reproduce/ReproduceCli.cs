@@ -5,10 +5,11 @@ using Probabilistic.Nn.Data;
 using Probabilistic.Reproduce.Experiments;
 using Probabilistic.Reproduce.Results;
 using Probabilistic.Reproduce.Running;
+using Probabilistic.Reproduce.Sweeps;
 
 namespace Probabilistic.Reproduce;
 
-/// <summary>The command line: <c>list</c>, <c>methods</c> and <c>run NAME|all [options]</c>.</summary>
+/// <summary>The command line: <c>list</c>, <c>methods</c>, <c>run NAME|all [options]</c> and <c>sweep EXPERIMENT [options]</c>.</summary>
 public static class ReproduceCli
 {
     /// <summary>
@@ -122,22 +123,9 @@ public static class ReproduceCli
             Description = "Number of repeated runs, with seeds 0..N-1 [default: each experiment's own, see 'list'].",
             HelpName = "N",
         };
-        seeds.CustomParser = result =>
-        {
-            // Parse the token here so that a bad one is a one-line usage error in our words, never an exception.
-            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (!int.TryParse(token, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int n))
-            {
-                result.AddError($"--seeds must be a whole number from 1 to {int.MaxValue} (got '{token}').");
-                return null;
-            }
-            if (n < 1)
-            {
-                result.AddError($"--seeds must be at least 1 (got {n}).");
-                return null;
-            }
-            return n;
-        };
+        seeds.CustomParser = result => PositiveWholeNumber(result, "--seeds");
+        var jobs = JobsOption();
+        var rerun = RerunOption();
         var output = new Option<string>("--out")
         {
             Description = "Results folder; each experiment writes result.json and one CSV per table to DIR/<experiment>/.",
@@ -158,7 +146,7 @@ public static class ReproduceCli
         var run = new Command("run", "Run one experiment or all of them; a real data set missing from its default folder is a note and the rest still runs. " +
             "Exit codes: 0 ok, 1 an experiment failed (the others' results are written), 2 a usage error (nothing ran), 130 cancelled.")
         {
-            name, quick, seeds, output, fashionMnist, mnist,
+            name, quick, seeds, jobs, rerun, output, fashionMnist, mnist,
         };
         run.SetAction((parse, cancellation) =>
         {
@@ -166,7 +154,8 @@ public static class ReproduceCli
             IReadOnlyList<IExperiment> selected = string.Equals(chosen, "all", StringComparison.OrdinalIgnoreCase)
                 ? experiments
                 : [experiments.First(e => string.Equals(e.Name, chosen, StringComparison.OrdinalIgnoreCase))];
-            var options = new RunOptions(parse.GetValue(quick), parse.GetValue(seeds), parse.GetValue(output)!, parse.GetValue(fashionMnist), parse.GetValue(mnist));
+            var options = new RunOptions(parse.GetValue(quick), parse.GetValue(seeds), parse.GetValue(output)!, parse.GetValue(fashionMnist), parse.GetValue(mnist),
+                parse.GetValue(jobs), parse.GetValue(rerun));
             var runner = new ExperimentRunner(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return Task.FromResult(runner.Run(selected, options, cancellation));
         });
@@ -175,6 +164,112 @@ public static class ReproduceCli
         root.Subcommands.Add(methods);
         root.Subcommands.Add(run);
         root.Subcommands.Add(Paper.PaperCommand.Create());
+        root.Subcommands.Add(SweepCommand());
         return root;
+    }
+
+    /// <summary>
+    /// <c>sweep EXPERIMENT --grid NAME=v1,v2,... [--grid ...] [--random NAME=lo:hi --trials N] [--seeds N] [--metric M]
+    /// [--quick] [--jobs N] [--out DIR] [--rerun]</c>.
+    /// </summary>
+    private static Command SweepCommand()
+    {
+        var sweepables = SweepRegistry.All;
+        var experiment = new Argument<string>("experiment")
+        {
+            Description = "The sweepable experiment: " + string.Join("; ", sweepables.Select(s =>
+                $"{s.Name} ({s.Description}; parameters {string.Join(", ", s.Parameters.Select(p => $"{p.Name} [{p.Default}]"))}; metrics {string.Join(", ", s.Metrics.Select(m => m.Name))})")),
+            HelpName = string.Join('|', sweepables.Select(s => s.Name)),
+        };
+        var grid = new Option<string[]>("--grid")
+        {
+            Description = "A parameter's values, NAME=v1,v2,...; several --grid give their Cartesian product (the first varies slowest).",
+            HelpName = "NAME=v1,v2,...",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var random = new Option<string[]>("--random")
+        {
+            Description = "A parameter drawn uniformly from [lo, hi] (whole numbers rounded), --trials times; with --grid, every grid setting takes every drawn point.",
+            HelpName = "NAME=lo:hi",
+        };
+        var trials = new Option<int?>("--trials") { Description = "Points drawn for --random.", HelpName = "N" };
+        trials.CustomParser = result => PositiveWholeNumber(result, "--trials");
+        var seeds = new Option<int?>("--seeds") { Description = "Runs per setting, with seeds 0..N-1 [default: 1].", HelpName = "N" };
+        seeds.CustomParser = result => PositiveWholeNumber(result, "--seeds");
+        var metric = new Option<string?>("--metric") { Description = "The metric that ranks the settings and fills the heat map [default: the experiment's first].", HelpName = "M" };
+        var quick = new Option<bool>("--quick") { Description = "Quick defaults (fewer epochs, less data) for the parameters not swept." };
+        var jobs = JobsOption();
+        var rerun = RerunOption();
+        var output = new Option<string>("--out")
+        {
+            Description = "Results folder; the sweep writes DIR/sweep-<experiment>/ (result.json, sweep.csv, heatmap.png) and stores its runs in DIR/.runs/.",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => Path.Combine(DataLocations.FindRepositoryRoot() ?? ".", "results"),
+        };
+        var fashionMnist = new Option<string?>("--fashion-mnist")
+        {
+            Description = $"Folder with FashionMNIST's four idx files, for the vid sweep [default: ${DataLocations.FashionMnistVariable}, else {DataLocations.FashionMnistDefault}].",
+            HelpName = "DIR",
+        };
+        var sweep = new Command("sweep", "Sweep an experiment's parameters over a grid or random points: one run per setting and seed (stored; a repeated sweep re-runs nothing), " +
+            "then one table, a heat map of the metric when two parameters vary, and the best setting. Exit codes: 0 ok, 1 a run failed (listed), 2 a usage error, 130 cancelled.")
+        {
+            experiment, grid, random, trials, seeds, metric, quick, jobs, rerun, output, fashionMnist,
+        };
+        sweep.SetAction((parse, cancellation) =>
+        {
+            TextWriter error = parse.InvocationConfiguration.Error;
+            SweepPlan plan;
+            try
+            {
+                plan = SweepPlan.Parse(sweepables, new SweepSpec(parse.GetValue(experiment)!, parse.GetValue(grid) ?? [], parse.GetValue(random) ?? [],
+                    parse.GetValue(trials), parse.GetValue(seeds) ?? 1, parse.GetValue(metric), parse.GetValue(quick)));
+            }
+            catch (SweepUsageException e)
+            {
+                error.WriteLine($"reproduce: {e.Message}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+            var runner = new SweepRunner(parse.InvocationConfiguration.Output, error);
+            return Task.FromResult(runner.Run(plan, new ExecutionOptions(parse.GetValue(output)!, parse.GetValue(jobs), parse.GetValue(rerun)),
+                parse.GetValue(fashionMnist), cancellation));
+        });
+        return sweep;
+    }
+
+    /// <summary><c>--jobs N</c>: runs at once, a whole number of at least 1, default 1.</summary>
+    private static Option<int> JobsOption()
+    {
+        var jobs = new Option<int>("--jobs")
+        {
+            Description = "Runs at once in this process (experiments, and the runs they split into); worth it with more cores than one run uses.",
+            HelpName = "N",
+            DefaultValueFactory = _ => 1,
+        };
+        jobs.CustomParser = result => PositiveWholeNumber(result, "--jobs") ?? 1;
+        return jobs;
+    }
+
+    /// <summary><c>--rerun</c>: ignore the run store's results from earlier invocations.</summary>
+    private static Option<bool> RerunOption() => new("--rerun")
+    {
+        Description = "Run everything again, ignoring the results stored in <out>/.runs/ by earlier invocations (the new results replace them).",
+    };
+
+    /// <summary>Parses the token here so that a bad one is a one-line usage error in our words, never an exception.</summary>
+    private static int? PositiveWholeNumber(ArgumentResult result, string option)
+    {
+        string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (!int.TryParse(token, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int n))
+        {
+            result.AddError($"{option} must be a whole number from 1 to {int.MaxValue} (got '{token}').");
+            return null;
+        }
+        if (n < 1)
+        {
+            result.AddError($"{option} must be at least 1 (got {n}).");
+            return null;
+        }
+        return n;
     }
 }

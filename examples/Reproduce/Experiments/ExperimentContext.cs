@@ -9,8 +9,11 @@ public sealed class ExperimentContext
     private readonly List<KeyValuePair<string, double>> _timings = [];
     private readonly string _experimentName;
 
-    public ExperimentContext(string experimentName, bool quick, IReadOnlyList<ulong> seeds, DataCatalog data, TextWriter log, CancellationToken cancellation)
+    /// <summary>A context; <paramref name="runs"/> (null: runs in this process, one at a time, results kept in memory) carries out the runs the experiment splits off.</summary>
+    public ExperimentContext(string experimentName, bool quick, IReadOnlyList<ulong> seeds, DataCatalog data, TextWriter log, CancellationToken cancellation,
+        Running.RunService? runs = null)
     {
+        Runs = runs ?? Running.RunService.InProcess(Running.RunBodies.Students(new Probabilistic.Sweep.RunBodyRegistry(), data));
         _experimentName = experimentName;
         Quick = quick;
         Seeds = seeds;
@@ -30,6 +33,12 @@ public sealed class ExperimentContext
 
     /// <summary>Where status lines go (standard error), so standard output holds only the tables.</summary>
     public TextWriter Log { get; }
+
+    /// <summary>
+    /// Carries out the runs the experiment splits its work into (e.g. the students of a sweep), wherever the command
+    /// line said runs happen; results come back in request order.
+    /// </summary>
+    public Running.RunService Runs { get; }
 
     /// <summary>Set when the user presses Ctrl+C.</summary>
     public CancellationToken Cancellation { get; }

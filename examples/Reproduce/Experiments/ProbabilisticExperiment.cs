@@ -26,7 +26,7 @@ public sealed class ProbabilisticExperiment : IExperiment
 
     private static readonly double[] SweepTemperatures = [0.25, 0.5, 1, 2, 4, 8];
     private static readonly double[] SweepLambdas = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
-    private static readonly int[] ProbeObjects = [4, 8, 16];
+    private static readonly int[] ProbeObjects = [.. ProbabilisticStudentRun.ProbeObjects];
     private static readonly double[] PrivilegedFractions = [0, 0.1, 0.5, 1];
 
     /// <summary>Sizes of one run: full (the paper's) or quick (a smoke run of about a minute).</summary>
@@ -114,44 +114,57 @@ public sealed class ProbabilisticExperiment : IExperiment
 
     // ---- T–λ sweep --------------------------------------------------------------------------------------------
 
-    private static void Sweep(ExperimentContext context, ExperimentResult result, Plan plan)
+    private static void Sweep(ExperimentContext context, ExperimentResult result, Plan plan) =>
+        TemperatureLambdaSweep(context, result, plan.SweepT, plan.SweepLambda, plan.SweepEpochs, context.Seeds.Take(plan.SweepSeeds).ToList());
+
+    /// <summary>
+    /// The T–λ sweep (table <c>sweep</c>, figure <c>sweep_probabilities</c>): a <c>probabilistic-paper</c> student per
+    /// (T, λ, seed), each a <c>probabilistic/student</c> run carried out by <see cref="ExperimentContext.Runs"/> (so
+    /// in parallel with <c>--jobs</c>, and stored); every student has its own generator from its seed, so the numbers
+    /// do not depend on where or in which order the runs happen.
+    /// </summary>
+    public static void TemperatureLambdaSweep(ExperimentContext context, ExperimentResult result, double[] temperatures, double[] lambdas,
+        int epochs, IReadOnlyList<ulong> seeds)
     {
         SyntheticClassification data = context.Data.SyntheticClassification;
-        var seeds = context.Seeds.Take(plan.SweepSeeds).ToList();
-        var table = result.AddTable("sweep", $"T–λ sweep on the synthetic set: predicted probabilities of test objects 4, 8, 16 (mean over {seeds.Count} seeds, epoch {plan.SweepEpochs})",
+        var table = result.AddTable("sweep", $"T–λ sweep on the synthetic set: predicted probabilities of test objects 4, 8, 16 (mean over {seeds.Count} seeds, epoch {epochs})",
             "T", "lambda", "object", "true class", "p0", "p1", "p2", "test accuracy", "test CE");
         // probabilities[object][class][T index][λ index]
-        var probabilities = new double[ProbeObjects.Length, 3, plan.SweepT.Length, plan.SweepLambda.Length];
+        var probabilities = new double[ProbeObjects.Length, 3, temperatures.Length, lambdas.Length];
         var clock = Stopwatch.StartNew();
-        for (int ti = 0; ti < plan.SweepT.Length; ti++)
+        var requests = new List<global::Probabilistic.Sweep.RunRequest>();
+        foreach (double t in temperatures)
+            foreach (double lambda in lambdas)
+                foreach (ulong seed in seeds)
+                    requests.Add(ProbabilisticStudentRun.Request(context.Runs, "probabilistic-paper", t, lambda, epochs, seed));
+        var outcomes = context.Runs.Payloads(requests, context.Cancellation).Select(ProbabilisticStudentRun.Read).ToList();
+        int next = 0;
+        for (int ti = 0; ti < temperatures.Length; ti++)
         {
-            float[] soft = data.SoftLabels(data.Train, plan.SweepT[ti]);
-            bool[] inI = ProbabilisticExperiments.All(data.Train.Count);
-            for (int li = 0; li < plan.SweepLambda.Length; li++)
+            for (int li = 0; li < lambdas.Length; li++)
             {
-                var settings = new DistillationSettings(plan.SweepLambda[li], TeacherTemperature: plan.SweepT[ti], StudentTemperature: 1);
-                var runs = seeds.Select(seed => ProbabilisticExperiments.TrainStudent(data.Train, data.Test,
-                    rng => Zoo.Logistic(rng, 10, 3), "probabilistic-paper", settings with { IncludeNormalizer = false }, soft, inI, plan.SweepEpochs, seed)).ToList();
+                var runs = outcomes.GetRange(next, seeds.Count);
+                next += seeds.Count;
                 for (int o = 0; o < ProbeObjects.Length; o++)
                 {
                     int obj = ProbeObjects[o];
                     var p = new double[3];
-                    for (int c = 0; c < 3; c++) p[c] = probabilities[o, c, ti, li] = runs.Average(r => r.TestProbabilities[obj * 3 + c]);
-                    table.AddRow(plan.SweepT[ti], plan.SweepLambda[li], obj, data.Test.Labels[obj], p[0], p[1], p[2],
-                        Mean(runs, m => m.Accuracy), Mean(runs, m => m.CrossEntropy));
+                    for (int c = 0; c < 3; c++) p[c] = probabilities[o, c, ti, li] = runs.Average(r => r.ProbeProbabilities[o][c]);
+                    table.AddRow(temperatures[ti], lambdas[li], obj, data.Test.Labels[obj], p[0], p[1], p[2],
+                        runs.Average(m => m.Accuracy), runs.Average(m => m.CrossEntropy));
                 }
             }
         }
-        context.Status($"sweep: {plan.SweepT.Length}×{plan.SweepLambda.Length} settings × {seeds.Count} seeds in {clock.Elapsed.TotalSeconds:F1} s");
+        context.Status($"sweep: {temperatures.Length}×{lambdas.Length} settings × {seeds.Count} seeds in {clock.Elapsed.TotalSeconds:F1} s");
         var figure = new Figure("T-λ sweep: predicted class probabilities of test objects 4, 8, 16", 1200, 900, rows: ProbeObjects.Length, cols: 3);
         for (int o = 0; o < ProbeObjects.Length; o++)
         for (int c = 0; c < 3; c++)
         {
             var axes = figure.Axes(o, c, $"object {ProbeObjects[o]} (label {data.Test.Labels[ProbeObjects[o]]}), class {c}", "λ", "probability");
             axes.YLimits = (0, 1);
-            for (int ti = 0; ti < plan.SweepT.Length; ti++)
-                axes.Line(plan.SweepLambda, Enumerable.Range(0, plan.SweepLambda.Length).Select(li => probabilities[o, c, ti, li]).ToArray(),
-                    $"T = {plan.SweepT[ti]}", markers: true);
+            for (int ti = 0; ti < temperatures.Length; ti++)
+                axes.Line(lambdas, Enumerable.Range(0, lambdas.Length).Select(li => probabilities[o, c, ti, li]).ToArray(),
+                    $"T = {temperatures[ti]}", markers: true);
         }
         result.Figures["sweep_probabilities"] = figure;
     }

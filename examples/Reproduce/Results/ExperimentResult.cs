@@ -20,6 +20,9 @@ public sealed class ExperimentResult
     /// <summary>Figures to save as &lt;name&gt;.png next to the tables (name: letters, digits, '-' or '_').</summary>
     public Dictionary<string, Probabilistic.Plots.Figure> Figures { get; } = [];
 
+    /// <summary>Figures rendered elsewhere (a run's payload), saved as &lt;name&gt;.png like <see cref="Figures"/>.</summary>
+    public Dictionary<string, RenderedFigure> RenderedFigures { get; } = [];
+
     /// <summary>The tables in the order they were added.</summary>
     public IReadOnlyList<ResultTable> Tables => _tables;
 

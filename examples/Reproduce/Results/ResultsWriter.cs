@@ -24,6 +24,11 @@ public static class ResultsWriter
             figure.SavePng(Path.Combine(folder, name + ".png")); // for quick looks
             figure.SaveSvg(Path.Combine(folder, name + ".svg")); // for the paper
         }
+        foreach (var (name, rendered) in run.Result.RenderedFigures)
+        {
+            File.WriteAllBytes(Path.Combine(folder, name + ".png"), rendered.Png); // for quick looks
+            File.WriteAllText(Path.Combine(folder, name + ".svg"), rendered.Svg, new UTF8Encoding(false)); // for the paper
+        }
         return folder;
     }
 
@@ -65,6 +70,8 @@ public static class ResultsWriter
             w.WriteNumber("logical_cores", env.LogicalCores);
             w.WriteString("architecture", env.Architecture);
             w.WriteEndObject();
+
+            if (run.Provenance is not null) WriteProperty(w, "provenance", run.Provenance);
 
             w.WriteStartArray("timings_seconds");
             foreach (var (phase, seconds) in run.Timings)
@@ -112,11 +119,12 @@ public static class ResultsWriter
     }
 
     /// <summary>Scalars as JSON scalars (non-finite numbers as null), string-keyed maps as objects, sequences as arrays, anything else as its string.</summary>
-    private static void WriteValue(Utf8JsonWriter w, object? value)
+    internal static void WriteValue(Utf8JsonWriter w, object? value)
     {
         switch (value)
         {
             case null: w.WriteNullValue(); break;
+            case JsonElement json: json.WriteTo(w); break; // a value read back from a run's payload
             case string s: w.WriteStringValue(s); break;
             case bool b: w.WriteBooleanValue(b); break;
             case int i: w.WriteNumberValue(i); break;

@@ -13,4 +13,9 @@ public sealed record RunRecord(
     IReadOnlyDictionary<string, string> DataDirectories,
     IReadOnlyList<KeyValuePair<string, double>> Timings,
     RunEnvironment Environment,
-    ExperimentResult Result);
+    ExperimentResult Result)
+{
+    /// <summary>Where the results came from when they went through the run store (run key, code version, worker,
+    /// whether reused); written as <c>provenance</c> in result.json, left out when null.</summary>
+    public IReadOnlyDictionary<string, object?>? Provenance { get; init; }
+}

@@ -1,14 +1,15 @@
-using System.Diagnostics;
-using Probabilistic.Nn.Data;
 using Probabilistic.Reproduce.Experiments;
 using Probabilistic.Reproduce.Results;
+using Probabilistic.Sweep;
 
 namespace Probabilistic.Reproduce.Running;
 
 /// <summary>
-/// Runs experiments one after another: checks the options first (<see cref="RunPreflight"/>), then gives each
-/// experiment a context, times it, prints its tables to standard output, writes its results files, and keeps going
-/// when one fails or its results cannot be written (what was written before stays). Exit codes: see <see cref="ExitCodes"/>.
+/// Runs experiments: checks the options first (<see cref="RunPreflight"/>), then submits each experiment as a run
+/// (<see cref="ExperimentRuns"/>) to the executor <see cref="RunExecution"/> chooses, <c>--jobs</c> at once, and, in
+/// the experiments' order, prints each one's tables to standard output and writes its results files, keeping going
+/// when one fails or its results cannot be written (what was written before stays). A result already in the run
+/// store (same experiment, settings and code version) is reused, not run again. Exit codes: see <see cref="ExitCodes"/>.
 /// </summary>
 public sealed class ExperimentRunner(TextWriter output, TextWriter log)
 {
@@ -23,81 +24,95 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
             return ExitCodes.Usage;
         }
         RunEnvironment environment = RunEnvironment.Capture();
-        var failed = new List<string>();
+        DateTimeOffset began = DateTimeOffset.UtcNow;
+        using ProgressDisplay display = ProgressDisplay.Create(log, output);
+        TextWriter tables = display.Output;
+        TextWriter status = display.Log; // status lines, above a live table when there is one
+        RunService? service = null;
+        RunBodyRegistry bodies = RunBodies.All(experiments, data, status, () => service!);
+        RunExecution execution = RunExecution.Create(options.Execution, bodies);
+        service = new RunService(execution.Executor, execution.Commit, display);
+
+        // The experiments start in order, --jobs of them at a time; their results are reported in order.
+        var submitted = new List<(IExperiment Experiment, int Seeds, RunRequest Request, IProgress<SweepProgress> Progress, TaskCompletionSource<RunResult> Done)>();
         foreach (IExperiment experiment in experiments)
         {
-            if (cancellation.IsCancellationRequested) return ExitCodes.Cancelled;
-            var (record, written) = RunOne(experiment, options, data, environment, cancellation);
-            if (record.Status == "cancelled") return ExitCodes.Cancelled;
-            if (record.Status != "ok" || !written) failed.Add(experiment.Name);
+            int seedCount = options.SeedCount ?? experiment.DefaultSeedCount;
+            IProgress<SweepProgress> progress = display.For("experiments");
+            progress.Report(new SweepProgress(1, 0, 0, 0, 0, TimeSpan.Zero, null));
+            submitted.Add((experiment, seedCount, ExperimentRuns.Request(service, experiment.Name, options.Quick, seedCount), progress,
+                new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously)));
         }
+        int next = -1;
+        async Task Worker()
+        {
+            for (int i = Interlocked.Increment(ref next); i < submitted.Count; i = Interlocked.Increment(ref next))
+            {
+                var (_, _, request, progress, done) = submitted[i];
+                try { done.SetResult((await execution.Executor.ExecuteAsync([request], progress, cancellation).ConfigureAwait(false))[0]); }
+                catch (OperationCanceledException e) { done.SetCanceled(e.CancellationToken); }
+                catch (Exception e) { done.SetException(e); }
+            }
+        }
+        Task workers = Task.WhenAll(Enumerable.Range(0, Math.Min(options.Jobs, Math.Max(1, submitted.Count))).Select(_ => Task.Run(Worker, CancellationToken.None)));
+
+        var failed = new List<string>();
+        foreach (var (experiment, seedCount, _, _, done) in submitted)
+        {
+            RunResult run;
+            try { run = done.Task.GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested) { return ExitCodes.Cancelled; }
+            var (outcome, written) = Report(status, tables, experiment, seedCount, run, options, data, environment, execution, began);
+            if (outcome != "ok" || !written) failed.Add(experiment.Name);
+        }
+        workers.GetAwaiter().GetResult();
+        display.Dispose(); // the last state of the table stays above the closing line
         if (failed.Count > 0) log.WriteLine($"reproduce: failed: {string.Join(", ", failed)}");
         return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
     }
 
-    /// <summary>Runs one experiment and writes its results; Written is false when they could not be written.</summary>
-    private (RunRecord Record, bool Written) RunOne(IExperiment experiment, RunOptions options, DataCatalog data, RunEnvironment environment, CancellationToken cancellation)
+    /// <summary>Prints an experiment run's tables and writes its results; Written is false when they could not be written.</summary>
+    private (string Status, bool Written) Report(TextWriter log, TextWriter print, IExperiment experiment, int seedCount, RunResult run, RunOptions options, DataCatalog data,
+        RunEnvironment environment, RunExecution execution, DateTimeOffset began)
     {
-        int seedCount = options.SeedCount ?? experiment.DefaultSeedCount;
-        ulong[] seeds = Enumerable.Range(0, seedCount).Select(s => (ulong)s).ToArray();
-        var context = new ExperimentContext(experiment.Name, options.Quick, seeds, data, log, cancellation);
-        DateTime started = DateTime.UtcNow;
-        var watch = Stopwatch.StartNew();
-        context.Status($"running: {experiment.Description}{(options.Quick ? " (quick)" : "")}");
+        ExperimentOutcome outcome = run.Status == RunStatus.Succeeded
+            ? ExperimentPayload.Read(run.Payload!)
+            : new ExperimentOutcome("failed", RunPreflight.OneLine((run.Error ?? "").Split('\n')[0]), run.StartedAt.UtcDateTime,
+                run.Duration.TotalSeconds, [], new ExperimentResult());
+        bool reused = run.EndedAt < began;
+        if (reused) log.WriteLine($"[{experiment.Name}] reused the stored result of run {run.Key.Hex[..12]} (ran on {run.Worker}, ended {run.EndedAt:u}); --rerun runs it again");
+        if (run.Status != RunStatus.Succeeded) log.WriteLine($"[{experiment.Name}] FAILED: {outcome.Error}");
 
-        ExperimentResult result;
-        string status = "ok";
-        string? error = null;
-        try
-        {
-            result = experiment.Run(context);
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            result = new ExperimentResult();
-            status = "cancelled";
-            error = "cancelled by the user";
-        }
-        catch (Exception e)
-        {
-            // Report and go on with the next experiment; the results file records the failure.
-            result = new ExperimentResult();
-            status = "failed";
-            error = $"{e.GetType().Name}: {e.Message}";
-            log.WriteLine($"[{experiment.Name}] FAILED: {RunPreflight.OneLine(error)}");
-            // A bug deserves its stack trace; a bad file or folder is said in one line.
-            if (e is not (DataNotFoundException or DataFormatException or IOException or UnauthorizedAccessException))
-                log.WriteLine(e.StackTrace);
-        }
-        watch.Stop();
-        if (status == "ok" && result.Errors.Count > 0)
-        {
-            status = "failed";
-            error = string.Join(" | ", result.Errors);
-        }
-
-        output.WriteLine($"== {experiment.Name}: {experiment.Description} ==");
-        foreach (ResultTable table in result.Tables) TableFormatter.Print(table, output);
-        foreach (string note in result.Notes) output.WriteLine($"note: {note}");
-        foreach (string problem in result.Errors) output.WriteLine($"ERROR: {problem}");
-        if (result.Notes.Count + result.Errors.Count > 0) output.WriteLine();
+        ExperimentResult result = outcome.Result;
+        print.WriteLine($"== {experiment.Name}: {experiment.Description} ==");
+        foreach (ResultTable table in result.Tables) TableFormatter.Print(table, print);
+        foreach (string note in result.Notes) print.WriteLine($"note: {note}");
+        foreach (string problem in result.Errors) print.WriteLine($"ERROR: {problem}");
+        if (result.Notes.Count + result.Errors.Count > 0) print.WriteLine();
 
         var record = new RunRecord(
-            experiment.Name, experiment.Description, status, error, started, watch.Elapsed.TotalSeconds,
-            options.Quick, seeds,
+            experiment.Name, experiment.Description, outcome.Status, outcome.Error, outcome.StartedUtc, outcome.Seconds,
+            options.Quick, [.. Enumerable.Range(0, seedCount).Select(s => (ulong)s)],
             new Dictionary<string, string> { ["fashion_mnist"] = data.FashionMnistDirectory, ["mnist"] = data.MnistDirectory },
-            context.Timings, environment, result);
+            outcome.Timings, environment, result)
+        {
+            Provenance = new Dictionary<string, object?>
+            {
+                ["code_version"] = execution.Commit, ["run_key"] = run.Key.Hex, ["worker"] = run.Worker, ["attempts"] = run.Attempts,
+                ["reused_from_store"] = reused, ["store"] = execution.Files.Folder,
+            },
+        };
         try
         {
             string folder = ResultsWriter.Write(options.OutDirectory, record);
-            context.Status($"{status} in {watch.Elapsed.TotalSeconds:F2} s; results in {folder}");
-            return (record, true);
+            log.WriteLine($"[{experiment.Name}] {outcome.Status} in {outcome.Seconds:F2} s; results in {folder}");
+            return (outcome.Status, true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The tables are on standard output already; the other experiments' files are untouched.
-            context.Status($"{status} in {watch.Elapsed.TotalSeconds:F2} s; results NOT written: {RunPreflight.OneLine(e.Message)}");
-            return (record, false);
+            log.WriteLine($"[{experiment.Name}] {outcome.Status} in {outcome.Seconds:F2} s; results NOT written: {RunPreflight.OneLine(e.Message)}");
+            return (outcome.Status, false);
         }
     }
 }

@@ -18,14 +18,20 @@ namespace Probabilistic.Reproduce.Experiments.Vid;
 public sealed class VidExperiment : IExperiment
 {
     /// <summary>The sizes of a run: the 2023 protocol (full) or a smoke test (quick).</summary>
-    private sealed record Sizes(int Train, int Validation, int Test, int Epochs, int TeacherEpochs, int Trials, int InfoSteps)
+    internal sealed record Sizes(int Train, int Validation, int Test, int Epochs, int TeacherEpochs, int Trials, int InfoSteps)
     {
+        /// <summary>The data plan of a student run scored on the validation images or the test images.</summary>
+        public VidStudentRun.Plan Plan(bool onTest) => new(Train, Validation, TeacherEpochs, Test, onTest);
+
         public static Sizes Full { get; } = new(10_112, 2_000, int.MaxValue, 30, 30, 12, 400);
         public static Sizes Quick { get; } = new(1_000, 500, 1_000, 1, 1, 2, 150);
     }
 
-    private const int Batch = 128, Layers = 4;
-    private const double Rate = 1e-3;
+    internal const int Batch = 128, Layers = 4;
+    internal const double Rate = 1e-3;
+
+    /// <summary>The teacher's seed.</summary>
+    internal const ulong TeacherSeed = 1000;
 
     /// <summary>The Adam rate of the information probe's connection fit (a probe, not the protocol: fast, so σ² reaches its fit in a few hundred steps).</summary>
     private const double ProbeRate = 3e-2;
@@ -70,10 +76,10 @@ public sealed class VidExperiment : IExperiment
 
         if (context.FashionMnistOrNote(result) is not { } fashion) return result;
         var train = fashion.Train.Subset(Enumerable.Range(0, sizes.Train).ToArray(), "fmnist-train");
-        var validation = fashion.Train.Subset(Enumerable.Range(sizes.Train, sizes.Validation).ToArray(), "fmnist-validation");
         var test = sizes.Test < fashion.Test.Count ? fashion.Test.Subset(Enumerable.Range(0, sizes.Test).ToArray(), "fmnist-test") : fashion.Test;
 
-        var teacher = context.Time("teacher", () => VidTraining.Teacher(train, sizes.TeacherEpochs, Batch, Rate, shuffle, 1000));
+        // The process's shared teacher: the search's runs in this process train students against copies of it.
+        var teacher = context.Time("teacher", () => VidTeachers.Shared(context.Data, sizes.Train, sizes.TeacherEpochs));
         var teacherReport = VidTraining.Evaluate(teacher, test);
         context.Status($"teacher: test accuracy {teacherReport.Accuracy:F4}, CE {teacherReport.CrossEntropy:F4}");
         result.Config["teacher test accuracy"] = teacherReport.Accuracy;
@@ -81,12 +87,15 @@ public sealed class VidExperiment : IExperiment
         // The search (once, first seed's student initialisation): trials train on `train`, score on `validation`.
         ulong searchSeed = context.Seeds.Count > 0 ? context.Seeds[0] : 0;
         var search = new CoefficientSearch(SearchSpace.Box(Layers * Layers), new GaussianProcessSampler(), sizes.Trials, searchSeed + 77, SearchDirection.Maximise);
+        // Each trial is a vid/student run (stored, so a restarted experiment re-runs no finished trial); the GP sampler
+        // picks a trial's λ from the trials before it, so the trials run one after another.
         var searched = context.Time("search", () => search.Run(trial =>
         {
-            var settings = new VidSettings(VidPreset.Custom, Lambda: ToLambda(trial.Point));
-            var (_, curve) = VidTraining.Student(teacher, settings, train, validation, sizes.Epochs, Batch, Rate, shuffle, searchSeed, context.Cancellation);
-            context.Status($"search trial {trial.Index}: validation accuracy {curve.Accuracy[^1]:F4}");
-            return curve.Accuracy[^1];
+            var request = context.Runs.Request(VidStudentRun.Body, VidStudentRun.Settings("custom", "free", 0.5, 3,
+                trial.Point.ToArray(), sizes.Epochs, sizes.Plan(onTest: false)), searchSeed);
+            var metrics = VidStudentRun.Read(context.Runs.Payloads([request], context.Cancellation)[0]);
+            context.Status($"search trial {trial.Index}: validation accuracy {metrics.Accuracy:F4}");
+            return metrics.Accuracy;
         }));
         var best = ToLambda(searched.Best.Trial.Point);
         var searchTable = result.AddTable("search", $"Every search trial: validation accuracy (training images held out) and its free-form λ (λ[i,j], teacher layer i, student layer j)",

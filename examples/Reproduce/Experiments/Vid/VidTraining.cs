@@ -15,7 +15,7 @@ namespace Probabilistic.Reproduce.Experiments.Vid;
 /// <see cref="VidObjective"/> (its connections trained with it by the same Adam), and the frozen-student fit of the
 /// 16 connections' q that gives the per-connection −E[log q] picture.
 /// </summary>
-internal static class VidTraining
+public static class VidTraining
 {
     /// <summary>The evaluations after epochs 0 (the initialisation), 1, …, E.</summary>
     public sealed record Curve(List<double> Accuracy, List<double> CrossEntropy);
