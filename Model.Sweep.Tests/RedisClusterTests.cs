@@ -40,58 +40,6 @@ public class RedisClusterAddressTests
     }
 }
 
-/// <summary>A throw-away redis-server on a free loopback port, without persistence; stopped on dispose.</summary>
-internal sealed class RedisServer : IDisposable
-{
-    private readonly Process _process;
-
-    public RedisServer()
-    {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        _process = Process.Start(new ProcessStartInfo("redis-server",
-            $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {Path.GetTempPath()}")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("redis-server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) { Thread.Sleep(50); }
-        }
-        throw new InvalidOperationException($"redis-server did not listen on port {Port} within 10 s");
-    }
-
-    public int Port { get; }
-
-    public RedisClusterAddress Address => new("127.0.0.1", Port);
-
-    public static bool Installed =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "redis-server")));
-
-    private bool _disposed;
-
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        if (!_process.HasExited) _process.Kill();
-        _process.WaitForExit(5000);
-        _process.Dispose();
-    }
-}
-
 [Collection("orleans-cluster")]
 public class RedisClusterTests(ITestOutputHelper output)
 {
@@ -106,12 +54,12 @@ public class RedisClusterTests(ITestOutputHelper output)
         var runs = new TestRuns();
         RunRequest[] sweep = TestRuns.Sweep(24);
         var clock = Stopwatch.StartNew();
-        using IHost first = await RedisRunCluster.StartWorkerAsync(redis.Address, runs.Registry(), new RunPoolOptions { Jobs = 2, Worker = "w1" }, cluster);
-        using IHost second = await RedisRunCluster.StartWorkerAsync(redis.Address, runs.Registry(), new RunPoolOptions { Jobs = 2, Worker = "w2" }, cluster);
-        output.WriteLine($"2 workers up through {redis.Address}: {clock.Elapsed.TotalSeconds:F2} s");
+        using IHost first = await RedisRunCluster.StartWorkerAsync(RedisClusterAddress.Parse(redis.Uri), runs.Registry(), new RunPoolOptions { Jobs = 2, Worker = "w1" }, cluster);
+        using IHost second = await RedisRunCluster.StartWorkerAsync(RedisClusterAddress.Parse(redis.Uri), runs.Registry(), new RunPoolOptions { Jobs = 2, Worker = "w2" }, cluster);
+        output.WriteLine($"2 workers up through {RedisClusterAddress.Parse(redis.Uri)}: {clock.Elapsed.TotalSeconds:F2} s");
         try
         {
-            await using (RedisRunClusterClient submitter = await RedisRunCluster.ConnectAsync(redis.Address, cluster))
+            await using (RedisRunClusterClient submitter = await RedisRunCluster.ConnectAsync(RedisClusterAddress.Parse(redis.Uri), cluster))
             {
                 Assert.Equal(2, await submitter.CountWorkersAsync());
                 var local = new FileRunStore(TestRuns.TemporaryFolder());
@@ -128,7 +76,7 @@ public class RedisClusterTests(ITestOutputHelper output)
                 Assert.Equal(24, (await local.ListKeysAsync()).Count);
             }
             // A second submitter with an empty store of its own: every result comes from Redis, nothing runs again.
-            await using (RedisRunClusterClient again = await RedisRunCluster.ConnectAsync(redis.Address, cluster))
+            await using (RedisRunClusterClient again = await RedisRunCluster.ConnectAsync(RedisClusterAddress.Parse(redis.Uri), cluster))
             {
                 IReadOnlyList<RunResult> stored = await again.CreateExecutor(new FileRunStore(TestRuns.TemporaryFolder())).ExecuteAsync(sweep);
                 Assert.Equal(sweep.Select(TestRuns.Expected), stored.Select(TestRuns.Sum));
@@ -147,7 +95,7 @@ public class RedisClusterTests(ITestOutputHelper output)
     {
         using var redis = new RedisServer();
         var cluster = new RedisClusterOptions { ClusterId = "empty-" + Guid.NewGuid().ToString("N")[..8], ConnectTimeout = TimeSpan.FromSeconds(1) };
-        var none = await Assert.ThrowsAsync<InvalidOperationException>(() => RedisRunCluster.ConnectAsync(redis.Address, cluster));
+        var none = await Assert.ThrowsAsync<InvalidOperationException>(() => RedisRunCluster.ConnectAsync(RedisClusterAddress.Parse(redis.Uri), cluster));
         Assert.Contains("reproduce worker --cluster", none.Message);
         Assert.DoesNotContain('\n', none.Message);
         int closed = redis.Port;

@@ -12,6 +12,11 @@ public sealed record RunPoolOptions
     /// <summary>The worker's name in results. Default: the machine's name.</summary>
     public string Worker { get; init; } = Environment.MachineName;
 
+    /// <summary>The code version this worker runs (the commit of its requests). When set, a request made for another
+    /// version is refused without running and without storing anything: its result would be labelled with code that did
+    /// not make it. Null (the default) takes every request.</summary>
+    public string? CodeVersion { get; init; }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">Jobs or MaxAttempts below 1, or a blank worker name.</exception>
     public void Validate()

@@ -66,6 +66,14 @@ public sealed class RunGrain : Grain, IRunGrain
     private Task<RunResult> Start(RunRequest request)
     {
         string worker = $"{_worker.Options.Worker}/{RuntimeIdentity}";
+        if (_worker.Options.CodeVersion is { } version && request.Commit != version)
+        {
+            // Not stored: a worker at the request's code version may run it.
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            return Task.FromResult(new RunResult(request, RunStatus.Failed, null,
+                $"RunGrain: worker {worker} runs code version {version}, but the run was made for {request.Commit}; start workers from the submitter's commit.",
+                0, worker, now, now));
+        }
         if (!_worker.Bodies.Contains(request.Experiment))
         {
             // Not stored: another worker may know the experiment.

@@ -126,6 +126,7 @@ public static class ReproduceCli
         seeds.CustomParser = result => PositiveWholeNumber(result, "--seeds");
         var jobs = JobsOption();
         var rerun = RerunOption();
+        var cluster = ClusterOption();
         var output = new Option<string>("--out")
         {
             Description = "Results folder; each experiment writes result.json and one CSV per table to DIR/<experiment>/.",
@@ -146,7 +147,7 @@ public static class ReproduceCli
         var run = new Command("run", "Run one experiment or all of them; a real data set missing from its default folder is a note and the rest still runs. " +
             "Exit codes: 0 ok, 1 an experiment failed (the others' results are written), 2 a usage error (nothing ran), 130 cancelled.")
         {
-            name, quick, seeds, jobs, rerun, output, fashionMnist, mnist,
+            name, quick, seeds, jobs, rerun, cluster, output, fashionMnist, mnist,
         };
         run.SetAction((parse, cancellation) =>
         {
@@ -155,7 +156,7 @@ public static class ReproduceCli
                 ? experiments
                 : [experiments.First(e => string.Equals(e.Name, chosen, StringComparison.OrdinalIgnoreCase))];
             var options = new RunOptions(parse.GetValue(quick), parse.GetValue(seeds), parse.GetValue(output)!, parse.GetValue(fashionMnist), parse.GetValue(mnist),
-                parse.GetValue(jobs), parse.GetValue(rerun));
+                parse.GetValue(jobs), parse.GetValue(rerun), parse.GetValue(cluster), parse.GetResult(jobs) is { Implicit: false });
             var runner = new ExperimentRunner(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return Task.FromResult(runner.Run(selected, options, cancellation));
         });
@@ -165,6 +166,7 @@ public static class ReproduceCli
         root.Subcommands.Add(run);
         root.Subcommands.Add(Paper.PaperCommand.Create());
         root.Subcommands.Add(SweepCommand());
+        root.Subcommands.Add(WorkerCommand.Create(experiments, ClusterOption(required: true)));
         return root;
     }
 
@@ -200,6 +202,7 @@ public static class ReproduceCli
         var quick = new Option<bool>("--quick") { Description = "Quick defaults (fewer epochs, less data) for the parameters not swept." };
         var jobs = JobsOption();
         var rerun = RerunOption();
+        var cluster = ClusterOption();
         var output = new Option<string>("--out")
         {
             Description = "Results folder; the sweep writes DIR/sweep-<experiment>/ (result.json, sweep.csv, heatmap.png) and stores its runs in DIR/.runs/.",
@@ -214,7 +217,7 @@ public static class ReproduceCli
         var sweep = new Command("sweep", "Sweep an experiment's parameters over a grid or random points: one run per setting and seed (stored; a repeated sweep re-runs nothing), " +
             "then one table, a heat map of the metric when two parameters vary, and the best setting. Exit codes: 0 ok, 1 a run failed (listed), 2 a usage error, 130 cancelled.")
         {
-            experiment, grid, random, trials, seeds, metric, quick, jobs, rerun, output, fashionMnist,
+            experiment, grid, random, trials, seeds, metric, quick, jobs, rerun, cluster, output, fashionMnist,
         };
         sweep.SetAction((parse, cancellation) =>
         {
@@ -231,7 +234,8 @@ public static class ReproduceCli
                 return Task.FromResult(ExitCodes.Usage);
             }
             var runner = new SweepRunner(parse.InvocationConfiguration.Output, error);
-            return Task.FromResult(runner.Run(plan, new ExecutionOptions(parse.GetValue(output)!, parse.GetValue(jobs), parse.GetValue(rerun)),
+            return Task.FromResult(runner.Run(plan, new ExecutionOptions(parse.GetValue(output)!, parse.GetValue(jobs), parse.GetValue(rerun),
+                parse.GetValue(cluster), parse.GetResult(jobs) is { Implicit: false }),
                 parse.GetValue(fashionMnist), cancellation));
         });
         return sweep;
@@ -248,6 +252,27 @@ public static class ReproduceCli
         };
         jobs.CustomParser = result => PositiveWholeNumber(result, "--jobs") ?? 1;
         return jobs;
+    }
+
+    /// <summary><c>--cluster redis://HOST:PORT</c>: the Redis server of a cluster of workers; checked when parsed.</summary>
+    internal static Option<string?> ClusterOption(bool required = false)
+    {
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = required
+                ? "The cluster's Redis server, redis://HOST:PORT (install with apt-get install redis-server; every worker and submitter names the same one)."
+                : "Send the runs to the workers of this cluster (redis://HOST:PORT; start them with 'worker --cluster ...') instead of running them here; " +
+                  "the results are written here as without it. --jobs then counts the runs in flight on the cluster [default: its workers + 1].",
+            HelpName = "redis://HOST:PORT",
+            Required = required,
+        };
+        cluster.Validators.Add(result =>
+        {
+            if (result.Tokens.Count != 1) return;
+            try { Probabilistic.Sweep.Redis.RedisClusterAddress.Parse(result.Tokens[0].Value); }
+            catch (FormatException e) { result.AddError($"--cluster: {e.Message}"); }
+        });
+        return cluster;
     }
 
     /// <summary><c>--rerun</c>: ignore the run store's results from earlier invocations.</summary>

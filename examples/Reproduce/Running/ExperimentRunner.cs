@@ -30,8 +30,20 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
         TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
         RunBodyRegistry bodies = RunBodies.All(experiments, data, status, () => service!);
-        RunExecution execution = RunExecution.Create(options.Execution, bodies);
+        RunExecution execution;
+        try
+        {
+            execution = RunExecution.Create(options.Execution, bodies);
+        }
+        catch (InvalidOperationException e)
+        {
+            display.Dispose();
+            log.WriteLine($"reproduce: {RunPreflight.OneLine(e.Message)}");
+            return ExitCodes.RunFailed;
+        }
+        using RunExecution _ = execution;
         service = new RunService(execution.Executor, execution.Commit, display);
+        if (options.Cluster is not null) status.WriteLine($"runs go to {execution.Where}");
 
         // The experiments start in order, --jobs of them at a time; their results are reported in order.
         var submitted = new List<(IExperiment Experiment, int Seeds, RunRequest Request, IProgress<SweepProgress> Progress, TaskCompletionSource<RunResult> Done)>();
@@ -54,7 +66,7 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
                 catch (Exception e) { done.SetException(e); }
             }
         }
-        Task workers = Task.WhenAll(Enumerable.Range(0, Math.Min(options.Jobs, Math.Max(1, submitted.Count))).Select(_ => Task.Run(Worker, CancellationToken.None)));
+        Task workers = Task.WhenAll(Enumerable.Range(0, Math.Min(execution.Parallelism, Math.Max(1, submitted.Count))).Select(_ => Task.Run(Worker, CancellationToken.None)));
 
         var failed = new List<string>();
         foreach (var (experiment, seedCount, _, _, done) in submitted)

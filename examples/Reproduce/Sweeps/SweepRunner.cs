@@ -38,14 +38,25 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
         var bodies = RunBodies.All(ExperimentRegistry.All, data, status, () => service!);
-        RunExecution execution = RunExecution.Create(options, bodies);
+        RunExecution execution;
+        try
+        {
+            execution = RunExecution.Create(options, bodies);
+        }
+        catch (InvalidOperationException e)
+        {
+            display.Dispose();
+            log.WriteLine($"reproduce: {RunPreflight.OneLine(e.Message)}");
+            return ExitCodes.RunFailed;
+        }
+        using RunExecution _ = execution;
         service = new RunService(execution.Executor, execution.Commit, display);
 
         var requests = new List<RunRequest>();
         foreach (var setting in plan.Settings)
             foreach (ulong seed in plan.Seeds)
                 requests.Add(plan.Sweepable.Request(service, setting, plan.Quick, seed));
-        status.WriteLine($"[{name}] {plan.Settings.Count} settings × {plan.Seeds.Count} seeds = {requests.Count} runs of {requests[0].Experiment}, {options.Jobs} at once; store {execution.Files.Folder}");
+        status.WriteLine($"[{name}] {plan.Settings.Count} settings × {plan.Seeds.Count} seeds = {requests.Count} runs of {requests[0].Experiment}, {execution.Parallelism} at once in {execution.Where}; store {execution.Files.Folder}");
         DateTime started = DateTime.UtcNow;
         var watch = Stopwatch.StartNew();
         SweepProgress? last = null;
