@@ -39,11 +39,12 @@ public sealed class BayesianAblationExperiment : IExperiment
 /// <param name="StudentPriorAtZero">The plain student's prior mean is 0 instead of its own initial weights.</param>
 /// <param name="DistilledStartAtInit">The distilled students start at the plain student's initial weights (prior mean still aligned).</param>
 /// <param name="LearningRate">Adam learning rate of the students.</param>
+/// <param name="PriorLearningRate">Adam learning rate of the students' prior (mean and log-variance).</param>
 /// <param name="StepFactor">Factor on the students' steps.</param>
 /// <param name="TransposedMask">The authors' transposed-mask copy of the teacher weights.</param>
 /// <param name="StandardisedTargets">Targets divided by their training standard deviation (ℓ and S reported in the original units).</param>
 public sealed record AblationCondition(string Name, string Change, HiddenActivation Activation = HiddenActivation.LeakyRelu, double KlWeight = 1,
-    double PriorVarianceScale = 1, bool StudentPriorAtZero = false, bool DistilledStartAtInit = false, double LearningRate = 1e-3, int StepFactor = 1,
+    double PriorVarianceScale = 1, bool StudentPriorAtZero = false, bool DistilledStartAtInit = false, double LearningRate = 1e-3, double PriorLearningRate = 1e-5, int StepFactor = 1,
     bool TransposedMask = false, bool StandardisedTargets = false);
 
 /// <summary>The runs of <see cref="BayesianAblationExperiment"/>.</summary>
@@ -54,12 +55,14 @@ public static class NeuronRemovalAblation
     [
         new("code-compat", "none: the `bayesian` table's CodeCompat run"),
         new("KL/(N·B)", $"students' KL weight α = 1/(N·B) = 1/{trainCount * batchSize:N0}: a per-sample ELBO's weighting", KlWeight: 1.0 / (trainCount * batchSize)),
+        new("KL/B", "students' KL weight α = 1/B: the data term divided by B once, not twice", KlWeight: 1.0 / batchSize),
         new("no KL", "students' KL weight α = 0 (plain MSE training from the same starts)", KlWeight: 0),
         new("prior variance ×100", "every student's prior variance × 100", PriorVarianceScale: 100),
         new("student prior mean 0", "plain student's prior N(0, 1) as the paper writes, not N(own initial weights, 1)", StudentPriorAtZero: true),
         new("distilled start at init", "distilled students start at the plain student's initial weights (prior mean still the aligned teacher)", DistilledStartAtInit: true),
         new("ReLU", "ReLU instead of LeakyReLU(0.01) in teacher and students", Activation: HiddenActivation.Relu),
         new("lr 1e-2", "students' Adam learning rate 1e-2 instead of 1e-3", LearningRate: 1e-2),
+        new("prior lr 1e-4", "students' prior learning rate 1e-4 instead of 1e-5 (the prior mean follows the weights 10× faster)", PriorLearningRate: 1e-4),
         new("3× steps", "students trained 3× as many steps", StepFactor: 3),
         new("transposed mask", "the authors' transposed-mask copy of the teacher weights (their neuron choice)", TransposedMask: true),
         new("standardised y", "targets divided by their training sd (teacher and students; ℓ, S back in the original units)", StandardisedTargets: true),
@@ -123,7 +126,7 @@ public static class NeuronRemovalAblation
         if (c.TransposedMask) aligned = TransposedMaskQuirk.Apply(teacher, aligned);
         var settings = problem.StudentSettings with
         {
-            Seed = seed * 7919 + 5, KlWeight = c.KlWeight, LearningRate = c.LearningRate, Steps = problem.StudentSettings.Steps * c.StepFactor,
+            Seed = seed * 7919 + 5, KlWeight = c.KlWeight, LearningRate = c.LearningRate, PriorLearningRate = c.PriorLearningRate, Steps = problem.StudentSettings.Steps * c.StepFactor,
         };
         var student = new NetworkModule(problem.Student, hasBiases: true, c.Activation);
         var init = student.InitialParameters(new Rng(seed * 7919 + 4));
