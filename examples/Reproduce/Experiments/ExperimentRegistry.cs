@@ -10,6 +10,7 @@ public static class ExperimentRegistry
         new BaselinesExperiment(),
         new ProbabilisticExperiment(),
         new BayesianExperiment(),
+        new Bayesian.BayesianAblationExperiment(),
         new MultiDomain.MultiDomainExperiment(),
         new DarkKnowledge.DarkKnowledgeExperiment(),
         new Vid.VidExperiment(),
