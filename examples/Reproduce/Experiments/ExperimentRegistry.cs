@@ -14,6 +14,7 @@ public static class ExperimentRegistry
         new MultiDomain.MultiDomainExperiment(),
         new DarkKnowledge.DarkKnowledgeExperiment(),
         new Vid.VidExperiment(),
+        new FashionAblationExperiment(),
     ];
 
     /// <summary>The experiment called <paramref name="name"/> (case-insensitive), or null.</summary>
