@@ -87,8 +87,11 @@ public sealed class FashionAblationExperiment : IExperiment
             var runs = Runs(method, settings);
             double ce = runs.Average(r => r.Metrics.CrossEntropy);
             if (method == "ml") baseCe = ce;
-            table.AddRow(label, method, settings.Lambda, settings.TeacherTemperature, settings.StudentTemperature, settings.IncludeNormalizer ? "yes" : "no",
-                settings.ClampEpsilon, runs.Count, ce, Sd(runs, m => m.CrossEntropy), runs.Average(r => r.Metrics.Accuracy), Sd(runs, m => m.Accuracy),
+            // The loss's settings as the method reads them: ml only the student's temperature, Hinton neither term 4 nor the clamp.
+            bool probabilistic = method.StartsWith("probabilistic", StringComparison.Ordinal);
+            table.AddRow(label, method, method == "ml" ? "—" : settings.Lambda, method == "ml" ? "—" : settings.TeacherTemperature,
+                settings.StudentTemperature, probabilistic ? (settings.IncludeNormalizer ? "yes" : "no") : "—",
+                probabilistic ? settings.ClampEpsilon : "—", runs.Count, ce, Sd(runs, m => m.CrossEntropy), runs.Average(r => r.Metrics.Accuracy), Sd(runs, m => m.Accuracy),
                 ce - baseCe, clock.Elapsed.TotalSeconds);
             context.Status($"{label}: CE {ce:F4}, acc {runs.Average(r => r.Metrics.Accuracy):F4} ({clock.Elapsed.TotalSeconds:F1} s)");
         }
