@@ -333,4 +333,32 @@ public class ComposableModelTests(ITestOutputHelper output)
         Assert.True(km.LogEvidence <= est.LogEvidence + 3 * est.StandardError, $"KM bound {km.LogEvidence} above IS {est.LogEvidence} ± {est.StandardError}");
         Assert.True(km.LogEvidence > bohning.LogEvidence, $"KM {km.LogEvidence} not tighter than Böhning {bohning.LogEvidence}");
     }
+
+    // ---------- the README shows this file's code ----------
+
+    /// <summary>Every block between "// README: …" and "// README end" in this file appears verbatim (dedented) as a
+    /// code block of Model.Infer/README.md, so the documented models are the tested ones.</summary>
+    [Fact]
+    public void ReadmeSnippetsAreTheTestedCode()
+    {
+        string thisFile = SourcePath();
+        var readmePath = Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "Model.Infer", "README.md");
+        Assert.True(File.Exists(thisFile) && File.Exists(readmePath), $"sources not found next to {thisFile}");
+        var readme = File.ReadAllText(readmePath).Replace("\r\n", "\n");
+        var lines = File.ReadAllLines(thisFile);
+        int blocks = 0;
+        for (int l = 0; l < lines.Length; l++)
+        {
+            if (!lines[l].TrimStart().StartsWith("// README: ", StringComparison.Ordinal)) continue;
+            int indent = lines[l].Length - lines[l].TrimStart().Length, end = l + 1;
+            while (!lines[end].TrimStart().StartsWith("// README end", StringComparison.Ordinal)) end++;
+            var block = string.Join("\n", lines[(l + 1)..end].Select(s => s.Length >= indent ? s[indent..] : s.TrimStart()));
+            Assert.True(readme.Contains("```csharp\n" + block + "\n```", StringComparison.Ordinal), $"README lacks the block '{lines[l].Trim()}'");
+            blocks++;
+            l = end;
+        }
+        Assert.Equal(3, blocks);
+    }
+
+    private static string SourcePath([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }

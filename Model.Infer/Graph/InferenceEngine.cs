@@ -60,7 +60,9 @@ public sealed class InferenceEngine
     /// <summary>Convergence threshold on the change of marginal moments between iterations (default 1e-9).</summary>
     public double Tolerance { get; set; } = 1e-9;
 
-    /// <summary>EP damping d ∈ [0, 1): a new message's natural parameters are mixed as (1−d)·new + d·old.</summary>
+    /// <summary>Damping d ∈ [0, 1) of EP messages and of the Knowles–Minka softmax operator's NCVMP messages: a new
+    /// message's natural parameters are mixed as (1−d)·new + d·old. 0 (the default) leaves EP undamped and lets the
+    /// Knowles–Minka operator damp adaptively where it detects a 2-cycle.</summary>
     public double Damping { get; set; }
 
     /// <summary>How softmax factors are treated under VMP (Infer.NET chooses by <c>GivePriorityTo</c>); default
