@@ -242,5 +242,8 @@ public class BuildTimeErrorTests
         var engine = new InferenceEngine(new ExpectationPropagation());
         y.ObservedValue = new[] { 0, 1, 2, 0 };
         OneLine(Assert.Throws<NotSupportedException>(() => engine.Infer<VectorGaussian[]>(b)), "softmax", "VariationalMessagePassing");
+        var vmp = new InferenceEngine(new VariationalMessagePassing());
+        OneLine(Assert.Throws<NotSupportedException>(() => vmp.Infer<Discrete[]>(p)), "InferenceEngine.Run", "Softmax of", "infer the weights or the labels");
+        OneLine(Assert.Throws<NotSupportedException>(() => vmp.Infer<Gaussian[]>(g)), "InferenceEngine.Run", "'g'", "jagged");
     }
 }

@@ -100,6 +100,9 @@ public sealed class InferenceEngine
         if (variables.Length == 0) throw new ArgumentException("InferenceEngine.Run: name at least one variable of the model.");
         if (!(Damping >= 0 && Damping < 1)) throw new ArgumentOutOfRangeException(nameof(Damping), Damping, "Damping must be in [0, 1).");
         if (NumberOfIterations < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfIterations), NumberOfIterations, "NumberOfIterations must be >= 1.");
+        foreach (var v in variables)
+            if (v.Node.Pending is { } pending || v.Node.Jagged != null)
+                throw new NotSupportedException($"InferenceEngine.Run: '{v.Name}' is {(v.Node.Pending is { } pe ? pe.Description : "a jagged array of scores")}, part of a composition with no marginal of its own; infer the weights or the labels.");
         var graph = variables[0].Node.Graph;
         foreach (var v in variables)
             if (v.Node.Graph != graph)
