@@ -425,8 +425,8 @@ internal sealed class SoftmaxFactor : FactorDef
 
         /// <summary>
         /// Class by class: every member's NCVMP message to w_k, the new belief, then its moments. NCVMP has no
-        /// convergence guarantee and with many classes it can settle into a 2-cycle (Knowles and Minka 2011 note
-        /// that damping restores convergence). The messages are damped in natural parameters,
+        /// convergence guarantee and with many classes it can settle into a 2-cycle; damping, the standard remedy for
+        /// non-convergent message passing, restores convergence. The messages are damped in natural parameters,
         /// m ← (1 − d)·m_new + d·m_old, which leaves the fixed points unchanged: with the engine's
         /// <see cref="InferenceEngine.Damping"/> when it is set, otherwise adaptively per class: d_c starts at 0 and is
         /// raised (0.5, 0.75, … up to 0.95) each time the step of E[w_c] reverses (cosine with the previous step
@@ -467,9 +467,6 @@ internal sealed class SoftmaxFactor : FactorDef
         private static VectorGaussian Damp(VectorGaussian fresh, VectorGaussian old, double d) =>
             VectorGaussian.FromNaturalNoCopy(fresh.PrecisionTimesMean * (1 - d) + old.PrecisionTimesMean * d,
                 fresh.Precision * (1 - d) + old.Precision * d);
-
-        /// <summary>The Knowles–Minka damping per class after the last update (0 where none was needed).</summary>
-        internal IReadOnlyList<double> KnowlesMinkaDamping => _kmDamping ?? System.Array.Empty<double>();
 
         public override double AverageLogFactor() =>
             S.Softmax == SoftmaxOperator.JointQuadrature
