@@ -30,9 +30,16 @@ namespace Probabilistic.Infer.Graph
         /// <summary>
         /// c ~ Discrete(p), a category in {0, …, K − 1}, for probabilities that are a constant, observed vector(s) or a
         /// Dirichlet variable (shared or indexed by the range the result is assigned over). Exact (conjugate) under EP and VMP.
+        /// With <c>probs = Variable.Softmax(g[i])</c> (g[i][c] = InnerProduct(B[c], x[i])) it builds softmax regression's
+        /// factor, the same graph as <see cref="DiscreteFromLinearSoftmax"/>(B, x[i]) (VMP).
         /// </summary>
-        public static Variable<int> Discrete(Variable<Vector<double>> probs) =>
-            new(new DiscreteFromDirichletFactor(probs.Node).Output);
+        public static Variable<int> Discrete(Variable<Vector<double>> probs)
+        {
+            ArgumentNullException.ThrowIfNull(probs);
+            if (probs.Node.Pending is PendingSoftmax softmax)
+                return new(new SoftmaxFactor(softmax.Scores.Weights.Resolve(), softmax.Scores.X.Resolve(), softLabels: false).Output);
+            return new(new DiscreteFromDirichletFactor(probs.Node).Output);
+        }
     }
 }
 
@@ -53,7 +60,7 @@ namespace Probabilistic.Infer.Factors
         {
             var p = inputs[0].Resolve();
             if (p.Family is not (null or Family<Dirichlet>))
-                throw new NotSupportedException($"{Method}: the probabilities '{p.Name}' are {Describe(p)}; supported: a constant, observed probability vector(s) or a Dirichlet variable.");
+                throw new NotSupportedException($"{Method}: the probabilities '{p.Name}' are {Describe(p)}; supported: a constant, observed probability vector(s), a Dirichlet variable or Variable.Softmax(g[i]) of a jagged array of inner products.");
             foreach (var v in p.Observed switch { Vector<double> one => new[] { one }, Vector<double>[] many => many, _ => Array.Empty<Vector<double>>() })
                 if (v == null || v.Count < 2 || v.Any(x => !(x >= 0)) || Math.Abs(v.Sum() - 1) > 1e-9)
                     throw new ArgumentException($"{Method}: the probabilities '{p.Name}' must be vectors of ≥ 2 entries ≥ 0 summing to 1.");

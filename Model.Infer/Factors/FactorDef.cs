@@ -17,6 +17,9 @@ internal abstract class FactorDef
         Inputs = inputs;
         Plate = plate;
         Power = Variable.CurrentPower;
+        foreach (var input in inputs)
+            if (input.Resolve().Pending is { } pending)
+                throw new NotSupportedException($"{kind}: the argument '{input.Resolve().Name}' is {pending.Description}; {pending.Supported}.");
         Check(inputs, output);   // before the factor joins the graph: a refused factor leaves the model as it was
         var graph = output.Graph;
         foreach (var input in inputs) graph = ModelGraph.Merge(graph, input.Graph);

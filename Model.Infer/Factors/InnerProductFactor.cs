@@ -30,7 +30,7 @@ internal sealed class InnerProductFactor : FactorDef
     {
         var w = inputs[0].Resolve();
         if (w.Plate != null)
-            throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are indexed by {w.Plate.Name}; supported: one VectorGaussian vector shared by the range (an array of weight vectors only inside DiscreteFromLinearSoftmax).");
+            throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are indexed by {w.Plate.Name}; supported: one VectorGaussian vector shared by the range (an array of weight vectors B over c only as InnerProduct(B[c], x[i]) with x over another range i, the scores of Softmax, or inside DiscreteFromLinearSoftmax).");
         if (w.Family is not (null or Family<VectorGaussian>) || w.IsObserved || w.IsConstant)
             throw new NotSupportedException($"InnerProduct: the weights '{w.Name}' are {(w.IsObserved || w.IsConstant ? "observed" : Describe(w))}; supported: a VectorGaussian random vector (with observed vectors as the other argument).");
         RequireObservedVectors("InnerProduct", "vector", inputs[1]);

@@ -420,19 +420,53 @@ internal sealed class SoftmaxFactor : FactorDef
 
         private JointQuadrature? _joint2;
 
-        /// <summary>Class by class: every member's NCVMP message to w_k, the new belief, then its moments.</summary>
+        private double[]? _kmDamping;           // per class: the damping d_c of the NCVMP messages (0: none)
+        private Vector<double>?[]? _kmStep;      // per class: the last change of E[w_c]
+
+        /// <summary>
+        /// Class by class: every member's NCVMP message to w_k, the new belief, then its moments. NCVMP has no
+        /// convergence guarantee and with many classes it can settle into a 2-cycle; damping, the standard remedy for
+        /// non-convergent message passing, restores convergence. The messages are damped in natural parameters,
+        /// m ← (1 − d)·m_new + d·m_old, which leaves the fixed points unchanged: with the engine's
+        /// <see cref="InferenceEngine.Damping"/> when it is set, otherwise adaptively per class: d_c starts at 0 and is
+        /// raised (0.5, 0.75, … up to 0.95) each time the step of E[w_c] reverses (cosine with the previous step
+        /// below −0.5), the signature of the 2-cycle.
+        /// </summary>
         private void UpdateKnowlesMinka()
         {
             var w = _members[0].W;
+            int k = w.Count;
+            _kmDamping ??= new double[k];
+            _kmStep ??= new Vector<double>?[k];
             foreach (var m in _members)
-                for (int c = 0; c < w.Count; c++) m.RefreshMoments(c);
-            for (int c = 0; c < w.Count; c++)
+                for (int c = 0; c < k; c++) m.RefreshMoments(c);
+            for (int c = 0; c < k; c++)
             {
-                foreach (var m in _members) m.SendKnowlesMinka(c);
+                double d = S.Damping > 0 ? S.Damping : _kmDamping[c];
+                var before = w.Q[c].GetMean();
+                foreach (var m in _members)
+                {
+                    var old = m.Edge.M[c];
+                    m.SendKnowlesMinka(c);
+                    if (d > 0 && old != null) m.Edge.M[c] = Damp(m.Edge.M[c], old, d);
+                }
                 w.Refresh(c, this);
                 foreach (var m in _members) m.RefreshMoments(c);
+                var step = w.Q[c].GetMean() - before;
+                if (_kmStep[c] is { } last && S.Damping == 0)
+                {
+                    double norms = step.L2Norm() * last.L2Norm();
+                    if (norms > 0 && step.DotProduct(last) < -0.5 * norms)
+                        _kmDamping[c] = Math.Min(0.95, _kmDamping[c] == 0 ? 0.5 : 1 - 0.5 * (1 - _kmDamping[c]));
+                }
+                _kmStep[c] = step;
             }
         }
+
+        /// <summary>(1 − d)·fresh + d·old in natural parameters.</summary>
+        private static VectorGaussian Damp(VectorGaussian fresh, VectorGaussian old, double d) =>
+            VectorGaussian.FromNaturalNoCopy(fresh.PrecisionTimesMean * (1 - d) + old.PrecisionTimesMean * d,
+                fresh.Precision * (1 - d) + old.Precision * d);
 
         public override double AverageLogFactor() =>
             S.Softmax == SoftmaxOperator.JointQuadrature

@@ -60,7 +60,9 @@ public sealed class InferenceEngine
     /// <summary>Convergence threshold on the change of marginal moments between iterations (default 1e-9).</summary>
     public double Tolerance { get; set; } = 1e-9;
 
-    /// <summary>EP damping d ∈ [0, 1): a new message's natural parameters are mixed as (1−d)·new + d·old.</summary>
+    /// <summary>Damping d ∈ [0, 1) of EP messages and of the Knowles–Minka softmax operator's NCVMP messages: a new
+    /// message's natural parameters are mixed as (1−d)·new + d·old. 0 (the default) leaves EP undamped and lets the
+    /// Knowles–Minka operator damp adaptively where it detects a 2-cycle.</summary>
     public double Damping { get; set; }
 
     /// <summary>How softmax factors are treated under VMP (Infer.NET chooses by <c>GivePriorityTo</c>); default
@@ -98,6 +100,9 @@ public sealed class InferenceEngine
         if (variables.Length == 0) throw new ArgumentException("InferenceEngine.Run: name at least one variable of the model.");
         if (!(Damping >= 0 && Damping < 1)) throw new ArgumentOutOfRangeException(nameof(Damping), Damping, "Damping must be in [0, 1).");
         if (NumberOfIterations < 1) throw new ArgumentOutOfRangeException(nameof(NumberOfIterations), NumberOfIterations, "NumberOfIterations must be >= 1.");
+        foreach (var v in variables)
+            if (v.Node.Pending is { } pending || v.Node.Jagged != null)
+                throw new NotSupportedException($"InferenceEngine.Run: '{v.Name}' is {(v.Node.Pending is { } pe ? pe.Description : "a jagged array of scores")}, part of a composition with no marginal of its own; infer the weights or the labels.");
         var graph = variables[0].Node.Graph;
         foreach (var v in variables)
             if (v.Node.Graph != graph)

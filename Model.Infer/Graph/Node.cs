@@ -34,6 +34,11 @@ internal sealed class Node
     public FactorDef? Parent { get; set; }
     public List<FactorDef> Children { get; } = new();
     public bool IsConstant { get; init; }
+    /// <summary>A composition waiting for the factor that consumes it (e.g. <c>InnerProduct(B[c], x[i])</c> over two ranges,
+    /// <c>Softmax(g[i])</c>); no factor other than its consumer accepts it (see <see cref="FactorDef"/>).</summary>
+    public PendingExpression? Pending { get; init; }
+    /// <summary>For a jagged array g[i][c]: its two ranges and the definition of its elements.</summary>
+    public JaggedInfo? Jagged { get; init; }
     public Node? ForwardedTo { get; private set; }
 
     /// <summary>A node in a model of its own (a factor joins it to its arguments' model); a null name is anonymous.</summary>

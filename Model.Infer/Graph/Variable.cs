@@ -169,8 +169,16 @@ public abstract partial class Variable
     // ----- deterministic factors -----
 
     /// <summary>z = wᵀx for a VectorGaussian w and an observed vector (or array of vectors) x.</summary>
-    public static Variable<double> InnerProduct(Variable<Vector<double>> w, Variable<Vector<double>> x) =>
-        new(new InnerProductFactor(w.Node, x.Node).Output);
+    /// <remarks>With an array of weight vectors B over a range c and observed vectors x over a range i,
+    /// <c>InnerProduct(B[c], x[i])</c> is the score of class c for object i: it may only define the elements of a jagged
+    /// array, <c>g[i][c] = InnerProduct(B[c], x[i])</c>, whose rows are passed to <see cref="Softmax(VariableArray{double})"/>.</remarks>
+    public static Variable<double> InnerProduct(Variable<Vector<double>> w, Variable<Vector<double>> x)
+    {
+        var (wn, xn) = (w.Node, x.Node);
+        if (wn.Plate != null && xn.Plate != null && wn.Plate != xn.Plate)
+            return new(PendingInnerProduct.Create(wn, xn));
+        return new(new InnerProductFactor(wn, xn).Output);
+    }
 
     /// <summary>z = a + b.</summary>
     public static Variable<double> Plus(Variable<double> a, Variable<double> b) => new(new PlusFactor(a.Node, b.Node).Output);
@@ -254,6 +262,13 @@ public sealed class VariableArray<T> : Variable
         {
             CheckRange(index);
             var target = value.Node;
+            if (Node.Jagged is { } jagged)
+            {
+                jagged.Define(Node, index, target);
+                return;
+            }
+            if (target.Pending is PendingInnerProduct pip)
+                throw new NotSupportedException($"Assignment to {Name}[{index.Name}]: the right-hand side is {pip.Description}; {pip.Supported}.");
             if (target.Plate == null && target.Parent is { } parent && target.Children.Count == 0 && parent.Inputs.All(i => i.Plate == null))
             {
                 // A factor with only shared arguments assigned into x[i] is replicated over the range.
@@ -279,6 +294,8 @@ public sealed class VariableArray<T> : Variable
         set
         {
             ArgumentNullException.ThrowIfNull(value);
+            if (Node.Jagged != null)
+                throw new NotSupportedException($"ObservedValue of '{Name}': a jagged array's rows cannot be observed; supported: defining its elements by InnerProduct (the scores of Variable.Softmax).");
             if (value.Length != Range.SizeAsInt)
                 throw new ArgumentException($"ObservedValue of '{Name}': {value.Length} values for range {Range.Name} of size {Range.SizeAsInt}.");
             Node.Observed = value;
