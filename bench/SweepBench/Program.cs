@@ -172,12 +172,27 @@ internal static class Bench
             Process victim = processes[0];
             victim.Kill();
             double killedAt = clock.Elapsed.TotalSeconds;
+            // When the cluster's membership stops counting the victim (Orleans declares it dead).
+            Task<double> declared = Task.Run(async () =>
+            {
+                while (await client.CountWorkersAsync() > 1) await Task.Delay(250);
+                return clock.Elapsed.TotalSeconds;
+            });
             IReadOnlyList<RunResult> results = await sweeping;
             double doneAt = clock.Elapsed.TotalSeconds;
+            double deadAt = await declared.WaitAsync(TimeSpan.FromMinutes(2));
             var lines = File.ReadAllLines(log).Select(l => l.Split(' ')).Select(p => (What: p[0], Key: p[1], Pid: int.Parse(p[2]), T: (long.Parse(p[3]) - t0) / 1000.0)).ToList();
             Console.WriteLine($"# Fault timeline: 2 worker processes × 1 job, 12 runs of about 2 s ({Machine()})");
-            Console.WriteLine($"worker pid {victim.Id} killed (SIGKILL) at {killedAt:F2} s; sweep done at {doneAt:F2} s; {results.Count(r => r.Status == RunStatus.Succeeded)}/12 succeeded; body starts {lines.Count(l => l.What == "start")} for 12 runs");
-            Console.WriteLine("| run | started on victim s | cut off at s | restarted on survivor s | ended s |");
+            Console.WriteLine($"worker pid {victim.Id} killed (SIGKILL) at {killedAt:F2} s; membership counted it dead by {deadAt:F2} s; sweep done at {doneAt:F2} s; {results.Count(r => r.Status == RunStatus.Succeeded)}/12 succeeded; body starts {lines.Count(l => l.What == "start")} for 12 runs");
+            Console.WriteLine("| run | worker | started s | ended s |");
+            Console.WriteLine("|---|---|---|---|");
+            foreach (var start in lines.Where(l => l.What == "start").OrderBy(l => l.T))
+            {
+                var end = lines.FirstOrDefault(l => l.What == "end" && l.Key == start.Key && l.Pid == start.Pid);
+                Console.WriteLine($"| {start.Key} | {(start.Pid == victim.Id ? "victim" : "survivor")} | {start.T:F2} | {(end.What is null ? "killed" : end.T.ToString("F2"))} |");
+            }
+            Console.WriteLine();
+            Console.WriteLine("| cut-off run | started on victim s | cut off at s | restarted on survivor s | ended s |");
             Console.WriteLine("|---|---|---|---|---|");
             foreach (var cut in lines.Where(l => l.What == "start" && l.Pid == victim.Id && !lines.Any(e => e.What == "end" && e.Key == l.Key && e.Pid == victim.Id)))
             {

@@ -23,28 +23,8 @@ public sealed record RunEnvironment(string? GitCommit, bool? GitDirty, string Do
             RuntimeInformation.ProcessArchitecture.ToString());
     }
 
-    private static string? Git(string workingDirectory, string arguments)
-    {
-        try
-        {
-            var start = new ProcessStartInfo("git", arguments)
-            {
-                WorkingDirectory = workingDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start);
-            if (process is null) return null;
-            string output = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(5000) || process.ExitCode != 0) return null;
-            return output.Trim();
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            return null; // git not installed or not a repository: the results say so with null
-        }
-    }
+    private static string? Git(string workingDirectory, string arguments) =>
+        Running.CodeVersion.Git(workingDirectory, arguments) is { } output ? System.Text.Encoding.UTF8.GetString(output).Trim() : null;
 
     /// <summary>
     /// The CPU as "name (family F, model M; widest vector ISA)": machines of one name differ (a Zen 3 has AVX2 only,

@@ -27,8 +27,9 @@ public static class CodeVersion
         return diff.Length == 0 ? commit : $"{commit}+dirty-{Convert.ToHexStringLower(SHA256.HashData(diff))}";
     }
 
-    /// <summary>Standard output of a git command as bytes, or null when git fails or is missing.</summary>
-    private static byte[]? Git(string workingDirectory, string arguments)
+    /// <summary>Standard output of a git command as bytes, or null when git fails or is missing (the one place the
+    /// program asks git: the code version here, the commit and dirty flag of <see cref="Results.RunEnvironment"/>).</summary>
+    internal static byte[]? Git(string workingDirectory, string arguments)
     {
         try
         {

@@ -30,18 +30,8 @@ public sealed class ExperimentRunner(TextWriter output, TextWriter log)
         TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
         RunBodyRegistry bodies = RunBodies.All(experiments, data, status, () => service!);
-        RunExecution execution;
-        try
-        {
-            execution = RunExecution.Create(options.Execution, bodies);
-        }
-        catch (InvalidOperationException e)
-        {
-            display.Dispose();
-            log.WriteLine($"reproduce: {RunPreflight.OneLine(e.Message)}");
-            return ExitCodes.RunFailed;
-        }
-        using RunExecution _ = execution;
+        using RunExecution? execution = RunExecution.CreateOrReport(options.Execution, bodies, status);
+        if (execution is null) return ExitCodes.RunFailed;
         service = new RunService(execution.Executor, execution.Commit, display);
         if (options.Cluster is not null) status.WriteLine($"runs go to {execution.Where}");
 

@@ -90,6 +90,21 @@ public sealed class RunExecution : IDisposable
         }
     }
 
+    /// <summary>As <see cref="Create"/>, but a cluster that cannot be joined is reported as one <c>reproduce: …</c> line
+    /// on <paramref name="log"/> and gives null (the caller exits with <see cref="ExitCodes.RunFailed"/>, nothing run).</summary>
+    public static RunExecution? CreateOrReport(ExecutionOptions options, RunBodyRegistry bodies, TextWriter log)
+    {
+        try
+        {
+            return Create(options, bodies);
+        }
+        catch (InvalidOperationException e)
+        {
+            log.WriteLine($"reproduce: {RunPreflight.OneLine(e.Message)}");
+            return null;
+        }
+    }
+
     /// <summary>Disconnects from the cluster, if any.</summary>
     public void Dispose() => _cluster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -38,18 +38,8 @@ public sealed class SweepRunner(TextWriter output, TextWriter log)
         TextWriter status = display.Log; // status lines, above a live table when there is one
         RunService? service = null;
         var bodies = RunBodies.All(ExperimentRegistry.All, data, status, () => service!);
-        RunExecution execution;
-        try
-        {
-            execution = RunExecution.Create(options, bodies);
-        }
-        catch (InvalidOperationException e)
-        {
-            display.Dispose();
-            log.WriteLine($"reproduce: {RunPreflight.OneLine(e.Message)}");
-            return ExitCodes.RunFailed;
-        }
-        using RunExecution _ = execution;
+        using RunExecution? execution = RunExecution.CreateOrReport(options, bodies, status);
+        if (execution is null) return ExitCodes.RunFailed;
         service = new RunService(execution.Executor, execution.Commit, display);
 
         var requests = new List<RunRequest>();
