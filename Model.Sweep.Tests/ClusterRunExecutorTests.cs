@@ -46,6 +46,31 @@ public sealed class WorkerSiloConfigurator : ISiloConfigurator
     }
 }
 
+/// <summary>Silos whose "split" runs coordinate: each splits into leaf "sum" runs that it sends back to the cluster
+/// through the silo's own grain factory, as a Reproduce worker does with an experiment's students.</summary>
+public sealed class CoordinatorSiloConfigurator : ISiloConfigurator
+{
+    /// <summary>Adds the run worker, one slot per silo, "split" runs taking none.</summary>
+    public void Configure(ISiloBuilder silo)
+    {
+        TestRuns runs = SiloState.Runs;
+        silo.Services.AddSingleton(services =>
+        {
+            string Split(RunRequest request, CancellationToken cancellation)
+            {
+                var leaves = Enumerable.Range(1, 4).Select(k => new RunRequest(TestRuns.Experiment,
+                    new Dictionary<string, string> { ["n"] = (k * 100 + (int)request.Seed).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    request.Seed, request.Commit)).ToArray();
+                var executor = new ClusterRunExecutor(services.GetRequiredService<IGrainFactory>(), new FileRunStore(TestRuns.TemporaryFolder()));
+                IReadOnlyList<RunResult> results = executor.ExecuteAsync(leaves, cancellation: cancellation).GetAwaiter().GetResult();
+                return System.Text.Json.JsonSerializer.Serialize(new { sum = results.Sum(TestRuns.Sum) });
+            }
+            return new RunWorker(runs.Registry().Register("split", Split), new FileRunStore(SiloState.Store),
+                new RunPoolOptions { Jobs = 1, Worker = "test", CoordinatorPrefix = "split" });
+        });
+    }
+}
+
 [CollectionDefinition("orleans-cluster", DisableParallelization = true)]
 public sealed class OrleansClusterCollection;
 
@@ -161,5 +186,32 @@ public class ClusterRunExecutorTests(ITestOutputHelper output)
             SiloState.BlockOffThis = null;
             SiloState.Release.Set();
         }
+    }
+
+    [Fact, Trait(Category.Name, Category.Slow)]
+    public async Task Coordinating_runs_take_no_slot_so_runs_that_split_into_runs_on_the_cluster_finish()
+    {
+        // Three silos with one slot each and three coordinators in flight: were the coordinators to hold the slots
+        // while waiting for their leaves, no leaf could ever start.
+        var runs = new TestRuns();
+        SiloState.Runs = runs;
+        SiloState.Store = TestRuns.TemporaryFolder();
+        var builder = new TestClusterBuilder(3);
+        builder.AddSiloBuilderConfigurator<CoordinatorSiloConfigurator>();
+        await using TestCluster cluster = builder.Build();
+        await cluster.DeployAsync();
+        RunRequest[] coordinators = Enumerable.Range(1, 3).Select(seed => new RunRequest("split", new Dictionary<string, string>(), (ulong)seed, TestRuns.Commit)).ToArray();
+        IReadOnlyList<RunResult> results = await new ClusterRunExecutor(cluster.Client, new FileRunStore(TestRuns.TemporaryFolder()), new ClusterRunOptions { MaxInFlight = 3 })
+            .ExecuteAsync(coordinators).WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.All(results, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        // Each coordinator's sum, by the closed form n(n+1)/2 · seed over its four leaves n = 100k + seed.
+        for (int i = 0; i < 3; i++)
+        {
+            long seed = i + 1;
+            long expected = Enumerable.Range(1, 4).Sum(k => { long n = k * 100 + seed; return n * (n + 1) / 2 * seed; });
+            Assert.Equal(expected, TestRuns.Sum(results[i]));
+        }
+        Assert.Equal(12, runs.Calls.Count);
+        Assert.True(results.Select(r => r.Worker).Distinct().Count() >= 1);
     }
 }

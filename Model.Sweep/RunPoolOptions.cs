@@ -17,6 +17,15 @@ public sealed record RunPoolOptions
     /// not make it. Null (the default) takes every request.</summary>
     public string? CodeVersion { get; init; }
 
+    /// <summary>Runs of the experiments whose names start with this prefix take no slot (null: every run takes one).
+    /// They coordinate: they mostly wait for the runs they split into, and a coordinator holding a slot while its own
+    /// runs wait for one could stall a worker, or a whole cluster.</summary>
+    public string? CoordinatorPrefix { get; init; }
+
+    /// <summary>Whether a run takes one of the <see cref="Jobs"/> slots (see <see cref="CoordinatorPrefix"/>).</summary>
+    public bool TakesSlot(RunRequest request) =>
+        CoordinatorPrefix is not { } prefix || !request.Experiment.StartsWith(prefix, StringComparison.Ordinal);
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">Jobs or MaxAttempts below 1, or a blank worker name.</exception>
     public void Validate()

@@ -34,7 +34,8 @@ public sealed class RunWorker
     /// scheduler: a grain only awaits the task).</summary>
     internal Task<RunResult> RunInBackground(RunRequest request, RunBody body, string worker) => Task.Run(async () =>
     {
-        await Slots.WaitAsync().ConfigureAwait(false);
+        bool slot = Options.TakesSlot(request);
+        if (slot) await Slots.WaitAsync().ConfigureAwait(false);
         RunResult result;
         try
         {
@@ -42,7 +43,7 @@ public sealed class RunWorker
         }
         finally
         {
-            Slots.Release();
+            if (slot) Slots.Release();
         }
         await Store.SaveAsync(result).ConfigureAwait(false);
         return result;

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Probabilistic.Nn.Data;
 using Probabilistic.Reproduce.Experiments;
 using Probabilistic.Sweep;
+using Probabilistic.Sweep.Cluster;
 using Probabilistic.Sweep.Redis;
 
 namespace Probabilistic.Reproduce.Running;
@@ -12,7 +14,9 @@ namespace Probabilistic.Reproduce.Running;
 /// process a worker of a cluster (an Orleans silo whose membership and results live in the Redis server) that takes
 /// the runs submitted with <c>run … --cluster</c> or <c>sweep … --cluster</c>: whole experiments, and the students that
 /// sweeps and searches split off. It runs until Ctrl+C; a worker stopped or killed mid-run has its runs retried on
-/// the others. It takes only runs made at its own code version (commit, plus a hash of uncommitted changes).
+/// the others. It takes only runs made at its own code version (commit, plus a hash of uncommitted changes). The runs an
+/// experiment splits into (its students, one seed × one configuration each) go back to the cluster, so they spread
+/// over every worker.
 /// </summary>
 public static class WorkerCommand
 {
@@ -50,15 +54,18 @@ public static class WorkerCommand
             var data = new DataCatalog(parse.GetValue(fashionMnist), parse.GetValue(mnist));
             string version = CodeVersion.Of(DataLocations.FindRepositoryRoot());
             int slots = parse.GetValue(jobs);
-            // The runs an experiment splits off run here, in this worker's own pool, kept in memory.
+            // The runs an experiment splits off go to the whole cluster (this worker's silo asks the grains, as a
+            // submitter does), so one experiment's students spread over every worker. The experiment's own run
+            // takes no slot ("experiment/" runs coordinate), so waiting for its students never holds one.
             RunService? inner = null;
             RunBodyRegistry bodies = RunBodies.All(experiments, data, log, () => inner!);
-            inner = RunService.InProcess(bodies, slots);
             IHost host;
             try
             {
                 host = await RedisRunCluster.StartWorkerAsync(address, bodies,
-                    new RunPoolOptions { Jobs = slots, Worker = parse.GetValue(name)!, CodeVersion = version }, cancellation: cancellation);
+                    new RunPoolOptions { Jobs = slots, Worker = parse.GetValue(name)!, CodeVersion = version, CoordinatorPrefix = ExperimentRuns.Prefix },
+                    cancellation: cancellation);
+                inner = new RunService(new ClusterRunExecutor(host.Services.GetRequiredService<IGrainFactory>(), new MemoryRunStore()), version);
             }
             catch (InvalidOperationException e)
             {
