@@ -5,6 +5,7 @@ using Probabilistic.Distill.Vid;
 using Probabilistic.Nn.Data;
 using Probabilistic.Plots;
 using Probabilistic.Reproduce.Results;
+using Probabilistic.Sweep;
 
 namespace Probabilistic.Reproduce.Experiments.Vid;
 
@@ -14,17 +15,43 @@ namespace Probabilistic.Reproduce.Experiments.Vid;
 /// and seed (none, Hinton, pairwise VID, all-to-all in the free and the column-stochastic form, random λ, and the λ of
 /// a GP coefficient search scored on a held-out part of the training set). Tables <c>fmnist</c> and <c>search</c>;
 /// figures of the test-accuracy curves, the best λ, and the per-connection −E[log q] before and after distillation.
+/// Every student is a <c>vid/student</c> run (<see cref="VidStudentRun"/>, one seed × one configuration): the search's
+/// trials one after another (each trial's λ depends on those before it), then every method × seed at once.
 /// </summary>
 public sealed class VidExperiment : IExperiment
 {
     /// <summary>The sizes of a run: the 2023 protocol (full) or a smoke test (quick).</summary>
-    internal sealed record Sizes(int Train, int Validation, int Test, int Epochs, int TeacherEpochs, int Trials, int InfoSteps)
+    /// <param name="Train">Training images (the first ones, in file order).</param>
+    /// <param name="Validation">The next training images, held out to score the search's trials.</param>
+    /// <param name="Test">Test images (the first ones; <see cref="int.MaxValue"/> for all).</param>
+    /// <param name="Epochs">The students' epochs.</param>
+    /// <param name="TeacherEpochs">The teacher's epochs.</param>
+    /// <param name="Trials">The search's trials.</param>
+    /// <param name="InfoSteps">Adam steps of the information probe's connection fit.</param>
+    public sealed record Sizes(int Train, int Validation, int Test, int Epochs, int TeacherEpochs, int Trials, int InfoSteps)
     {
         /// <summary>The data plan of a student run scored on the validation images or the test images.</summary>
         public VidStudentRun.Plan Plan(bool onTest) => new(Train, Validation, TeacherEpochs, Test, onTest);
 
+        /// <summary>The 2023 protocol.</summary>
         public static Sizes Full { get; } = new(10_112, 2_000, int.MaxValue, 30, 30, 12, 400);
+
+        /// <summary>The smoke test of <c>--quick</c>.</summary>
         public static Sizes Quick { get; } = new(1_000, 500, 1_000, 1, 1, 2, 150);
+    }
+
+    private readonly Sizes? _sizes;
+
+    /// <summary>The experiment at the protocol's sizes (<see cref="Sizes.Full"/>, or <see cref="Sizes.Quick"/> with <c>--quick</c>).</summary>
+    public VidExperiment()
+    {
+    }
+
+    /// <summary>The experiment at fixed <paramref name="sizes"/>, whatever <c>--quick</c> says.</summary>
+    public VidExperiment(Sizes sizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        _sizes = sizes;
     }
 
     internal const int Batch = 128, Layers = 4;
@@ -56,9 +83,8 @@ public sealed class VidExperiment : IExperiment
     {
         ArgumentNullException.ThrowIfNull(context);
         var result = new ExperimentResult();
-        var sizes = context.Quick ? Sizes.Quick : Sizes.Full;
-        const bool shuffle = false;
-        if (context.Quick)
+        var sizes = _sizes ?? (context.Quick ? Sizes.Quick : Sizes.Full);
+        if (_sizes is null && context.Quick)
         {
             const string quick = "QUICK RUN: 1,000 training images, 1 epoch, 1,000 test images, 2 search trials; a smoke test, not the reproduction.";
             context.Status(quick);
@@ -75,10 +101,9 @@ public sealed class VidExperiment : IExperiment
         result.Config["information picture"] = $"16 connections fitted on the frozen student's features (σ² starts at 1): {sizes.InfoSteps} Adam steps (lr {ProbeRate}, batch {Batch}) on the training set, −E[log q] on the test set";
 
         if (context.FashionMnistOrNote(result) is not { } fashion) return result;
-        var train = fashion.Train.Subset(Enumerable.Range(0, sizes.Train).ToArray(), "fmnist-train");
         var test = sizes.Test < fashion.Test.Count ? fashion.Test.Subset(Enumerable.Range(0, sizes.Test).ToArray(), "fmnist-test") : fashion.Test;
 
-        // The process's shared teacher: the search's runs in this process train students against copies of it.
+        // The process's shared teacher, for its test accuracy; the student runs done in this process train against copies of it.
         var teacher = context.Time("teacher", () => VidTeachers.Shared(context.Data, sizes.Train, sizes.TeacherEpochs));
         var teacherReport = VidTraining.Evaluate(teacher, test);
         context.Status($"teacher: test accuracy {teacherReport.Accuracy:F4}, CE {teacherReport.CrossEntropy:F4}");
@@ -97,46 +122,51 @@ public sealed class VidExperiment : IExperiment
             context.Status($"search trial {trial.Index}: validation accuracy {metrics.Accuracy:F4}");
             return metrics.Accuracy;
         }));
-        var best = ToLambda(searched.Best.Trial.Point);
+        double[] searchedPoint = searched.Best.Trial.Point.ToArray();
+        var best = VidStudentRun.ToLambda(searchedPoint);
         var searchTable = result.AddTable("search", $"Every search trial: validation accuracy (training images held out) and its free-form λ (λ[i,j], teacher layer i, student layer j)",
             ["trial", "val accuracy", .. Enumerable.Range(0, Layers * Layers).Select(k => $"λ{k / Layers}{k % Layers}")]);
         foreach (var t in searched.Trials)
             searchTable.AddRow([t.Trial.Index, t.Value, .. t.Trial.Point.ToArray().Cast<object?>()]);
 
-        var methods = new (string Row, VidSettings Settings)[]
+        // Every method × seed is one vid/student run scored on the test images, all submitted at once. The random
+        // preset draws its λ from the run's seed (seed + 1); the all student of the first seed also carries the
+        // information probe (its untrained and trained student, so the picture needs no student back).
+        var methods = new (string Row, string Preset, string Form, double[] Lambda)[]
         {
-            ("none", new VidSettings(VidPreset.None)),
-            ("hinton", new VidSettings(VidPreset.Hinton)),
-            ("pairwise", new VidSettings(VidPreset.Pairwise)),
-            ("all", new VidSettings(VidPreset.All, Form: VidLambdaForm.Free)),
-            ("all (column-stochastic)", new VidSettings(VidPreset.All, Form: VidLambdaForm.ColumnStochastic)),
-            ("random", new VidSettings(VidPreset.Random, Form: VidLambdaForm.Free)),
-            ("search", new VidSettings(VidPreset.Custom, Lambda: best)),
+            ("none", "none", "free", []),
+            ("hinton", "hinton", "free", []),
+            ("pairwise", "pairwise", "free", []),
+            ("all", "all", "free", []),
+            ("all (column-stochastic)", "all", "column-stochastic", []),
+            ("random", "random", "free", []),
+            ("search", "custom", "free", searchedPoint),
         };
+        var probe = new VidStudentRun.Probe(sizes.InfoSteps, ProbeRate, 4242);
+        var requests = new List<RunRequest>();
+        foreach (var (row, preset, form, lambda) in methods)
+            foreach (ulong seed in context.Seeds)
+                requests.Add(context.Runs.Request(VidStudentRun.Body, VidStudentRun.Settings(preset, form, 0.5, 3, lambda, sizes.Epochs,
+                    sizes.Plan(onTest: true), row == "all" && seed == context.Seeds[0] ? probe : null), seed));
+        var students = context.Time("students", () => context.Runs.Payloads(requests, context.Cancellation)).Select(VidStudentRun.Read).ToArray();
+
         var table = result.AddTable("fmnist", $"FashionMNIST, VeryTinyCnn student: test accuracy and cross-entropy, mean ± sd over {context.Seeds.Count} seeds ({sizes.Epochs} epochs); teacher {teacherReport.Accuracy:F4}",
             "method", "accuracy", "acc sd", "test CE", "paper accuracy");
-        var curves = new Dictionary<string, List<double>>();
-        Probabilistic.Nn.Models.FeatureClassifier? allStudent = null;
-        foreach (var (row, settings) in methods)
+        var curves = new Dictionary<string, IReadOnlyList<double>>();
+        VidStudentMetrics? allStudent = null;
+        for (int m = 0; m < methods.Length; m++)
         {
-            var accuracies = new List<double>();
-            var entropies = new List<double>();
-            foreach (ulong seed in context.Seeds)
+            string row = methods[m].Row;
+            var perSeed = students.AsSpan(m * context.Seeds.Count, context.Seeds.Count).ToArray();
+            for (int k = 0; k < perSeed.Length; k++)
+                context.Status($"{row} seed {context.Seeds[k]}: test accuracy {perSeed[k].Accuracy:F4}, CE {perSeed[k].CrossEntropy:F4}");
+            if (perSeed.Length > 0)
             {
-                context.Cancellation.ThrowIfCancellationRequested();
-                // The random preset draws its λ from the seed too.
-                var s = settings.Preset == VidPreset.Random ? settings with { LambdaSeed = seed + 1 } : settings;
-                var (student, curve) = context.Time($"{row} seed {seed}", () =>
-                    VidTraining.Student(teacher, s, train, test, sizes.Epochs, Batch, Rate, shuffle, seed, context.Cancellation));
-                accuracies.Add(curve.Accuracy[^1]);
-                entropies.Add(curve.CrossEntropy[^1]);
-                if (seed == context.Seeds[0])
-                {
-                    curves[row] = curve.Accuracy;
-                    if (row == "all") allStudent = student;
-                }
-                context.Status($"{row} seed {seed}: test accuracy {curve.Accuracy[^1]:F4}, CE {curve.CrossEntropy[^1]:F4}");
+                curves[row] = perSeed[0].AccuracyCurve;
+                if (row == "all") allStudent = perSeed[0];
             }
+            List<double> accuracies = [.. perSeed.Select(x => x.Accuracy)];
+            List<double> entropies = [.. perSeed.Select(x => x.CrossEntropy)];
             table.AddRow(row, accuracies.Average(), SeedStatistics.StandardDeviation(accuracies), entropies.Average(),
                 Paper.TryGetValue(row, out double paper) ? paper : null);
         }
@@ -153,11 +183,8 @@ public sealed class VidExperiment : IExperiment
         lambdaFigure.Axes(xLabel: "student layer", yLabel: "teacher layer").HeatMap(best.ToArray(), studentLabels, teacherLabels, min: 0, max: 1, annotate: "F2", colorbarLabel: "λ");
         result.Figures["search_lambda"] = lambdaFigure;
 
-        if (allStudent is not null && context.Seeds.Count > 0)
+        if (allStudent is { InformationBefore: { } before, InformationAfter: { } after })
         {
-            var untrained = Probabilistic.Nn.Models.Zoo.VeryTinyCnn(new Rng(context.Seeds[0]));
-            var before = context.Time("information before", () => VidTraining.ConnectionNll(teacher, untrained, train, test, sizes.InfoSteps, Batch, ProbeRate, 4242));
-            var after = context.Time("information after", () => VidTraining.ConnectionNll(teacher, allStudent, train, test, sizes.InfoSteps, Batch, ProbeRate, 4242));
             double min = Math.Min(Min(before), Min(after)), max = Math.Max(Max(before), Max(after));
             var info = new Figure("−E[log q(t|s)] per connection, all student (lower = more information)", 1200, 560, rows: 1, cols: 2);
             info.Axes(0, 0, "untrained student", "student layer", "teacher layer").HeatMap(before, studentLabels, teacherLabels, min: min, max: max, annotate: "F3", colorbarLabel: "−E[log q] per element");
@@ -169,14 +196,6 @@ public sealed class VidExperiment : IExperiment
                 infoTable.AddRow([teacherLabels[i], .. Enumerable.Range(0, Layers).Select(j => (object?)before[i, j]), .. Enumerable.Range(0, Layers).Select(j => (object?)after[i, j])]);
         }
         return result;
-    }
-
-    /// <summary>A 16-entry point (row-major, teacher layer × student layer) as a free-form λ.</summary>
-    private static VidLambda ToLambda(ReadOnlySpan<double> point)
-    {
-        var values = new double[Layers, Layers];
-        for (int k = 0; k < Layers * Layers; k++) values[k / Layers, k % Layers] = point[k];
-        return VidLambda.Free(values);
     }
 
     private static double Min(double[,] a) => a.Cast<double>().Min();
