@@ -52,48 +52,46 @@ public sealed class BayesianExperiment : IExperiment
         // One panel per problem and mode: the three students' test-ℓ curves of the first seed (S is the area between them).
         var figure = new Figure("Bayesian distillation (synthetic): test log-likelihood (−MSE) every 100 steps, first seed", 1500, 750,
             rows: 2, cols: SyntheticModes.Length);
-        int row = 0;
-        foreach (bool layer in new[] { false, true })
-        {
-            var problem = DistillationProblems.Synthetic(layer, teacherSteps, steps);
-            int col = 0;
+        // Each problem × mode × seed is a run (its teacher, posterior, orderings and students), all submitted at once.
+        bool[] problems = [false, true];
+        var requests = new List<Probabilistic.Sweep.RunRequest>();
+        foreach (bool layer in problems)
             foreach (var kind in SyntheticModes)
+                foreach (ulong seed in context.Seeds)
+                    requests.Add(BayesianSeedRuns.SyntheticRequest(context.Runs, layer, kind, teacherSteps, steps, seed));
+        var results = context.Time($"synthetic: {requests.Count} runs (teacher, posterior, align and students)",
+            () => context.Runs.Payloads(requests, context.Cancellation).Select(BayesianSeedRuns.Read).ToList());
+        int next = 0;
+        for (int row = 0; row < problems.Length; row++)
+        {
+            bool layer = problems[row];
+            string problem = layer ? "synthetic, layer removal" : "synthetic, neuron removal";
+            for (int col = 0; col < SyntheticModes.Length; col++)
             {
+                var kind = SyntheticModes[col];
+                bool several = BayesianSeedRuns.SyntheticOrderings(layer, kind).Count > 1;
                 foreach (ulong seed in context.Seeds)
                 {
-                    var teacher = context.Time($"{problem.Name} {kind} seed {seed}: teacher and posterior",
-                        () => BayesianDistillationRun.TrainTeacher(problem, kind, seed, context.Status));
-                    // Orderings other than random on the neuron-removal problem (principled modes only: the compat mode is the paper's).
-                    var kinds = !layer && kind != TeacherPosteriorKind.CodeCompat ? BayesianDistillationRun.Orderings : [NeuronOrderingKind.Random];
-                    foreach (var orderingKind in kinds)
+                    var run = results[next++];
+                    foreach (var o in run.Orderings)
                     {
-                        var method = BayesianDistillationRun.Method(problem, kind, orderingKind, seed);
-                        var watch = System.Diagnostics.Stopwatch.StartNew();
-                        var ordering = method.MakeOrdering(teacher, problem.Train, problem.Likelihood);
-                        double orderingSeconds = watch.Elapsed.TotalSeconds;
-                        string name = ordering.Name;
-                        if (ordering.UsesPosteriorMoments && kind == TeacherPosteriorKind.LaplaceFull)
-                            continue; // reads intermediate posteriors, which the joint precision-form alignment never forms
-                        var outcome = context.Time($"{problem.Name} {kind} {name} seed {seed}: align and students",
-                            () => BayesianDistillationRun.Distil(problem, method, teacher, ordering, seed, context.Status));
-                        if (name == "random")
+                        var outcome = o.Outcome;
+                        if (o.Ordering == "random")
                         {
-                            table.AddRow(problem.Name, kind.ToString(), seed, outcome.AreaDistil, outcome.AreaDistilAll,
+                            table.AddRow(problem, kind.ToString(), seed, outcome.AreaDistil, outcome.AreaDistilAll,
                                 outcome.TeacherFinal, outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final);
-                            if (seed == context.Seeds[0]) AddCurves(figure.Axes(row, col, $"{problem.Name}, {kind}", "step", "test log-likelihood"), outcome);
+                            if (seed == context.Seeds[0]) AddCurves(figure.Axes(row, col, $"{problem}, {kind}", "step", "test log-likelihood"), outcome);
                             if (kind != TeacherPosteriorKind.CodeCompat)
-                                costs.AddRow(problem.Name, kind.ToString(), seed, context.Timings[^2].Value, context.Timings[^1].Value, "", "", "");
+                                costs.AddRow(problem, kind.ToString(), seed, run.TeacherSeconds, o.DistilSeconds, "", "", "");
                         }
-                        if (kinds.Count > 1)
-                            orderings.AddRow(kind.ToString(), name, seed, outcome.AreaDistil, outcome.AreaDistilAll,
+                        if (several)
+                            orderings.AddRow(kind.ToString(), o.Ordering, seed, outcome.AreaDistil, outcome.AreaDistilAll,
                                 outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final);
-                        if (ordering is BelsleyOrdering belsley)
-                            costs.AddRow(problem.Name, kind + " belsley", seed, "", "", orderingSeconds, belsley.Component.Iterations, belsley.Component.Residual);
+                        if (o.BelsleyIterations is { } iterations)
+                            costs.AddRow(problem, kind + " belsley", seed, "", "", o.OrderingSeconds, iterations, o.BelsleyResidual);
                     }
                 }
-                col++;
             }
-            row++;
         }
         result.Figures["learning_curves"] = figure;
     }
@@ -107,30 +105,32 @@ public sealed class BayesianExperiment : IExperiment
         result.Config["paper_fmnist"] = "final ℓ −0.5691 / −0.5609 / −0.5944; S 1145.2 distil / 1165.7 distil-all (recomputed, after the column swap)";
         var table = result.AddTable("fmnist", "FashionMNIST [784,800,50,10] → [784,50,10]: S and final test ℓ (−CE), random ordering", "mode", "seed",
             "S distil", "S distil-all", "ℓ teacher", "ℓ student", "ℓ distil", "ℓ distil-all", "seconds");
-        if (context.FashionMnistOrNote(result) is not { } fashion)
+        if (context.FashionMnistOrNote(result) is null)
         {
             table.AddRow("missing data", null, null, null, null, null, null, null, null);
             return;
         }
-        var problem = DistillationProblems.FashionMnist(fashion, steps, steps, testCount);
+        // Each mode × seed is a run (its teacher, posterior and three students), all submitted at once.
+        var requests = new List<Probabilistic.Sweep.RunRequest>();
+        foreach (var kind in FashionMnistModes)
+            foreach (ulong seed in context.Seeds)
+                requests.Add(BayesianSeedRuns.FashionRequest(context.Runs, kind, steps, testCount, seed));
+        var results = context.Time($"FashionMNIST: {requests.Count} runs",
+            () => context.Runs.Payloads(requests, context.Cancellation).Select(BayesianSeedRuns.Read).ToList());
         var figure = new Figure("FashionMNIST: test log-likelihood (−CE), first seed", 1100, 420,
             rows: 1, cols: FashionMnistModes.Length);
-        int col = 0;
-        foreach (var kind in FashionMnistModes)
+        int next = 0;
+        for (int col = 0; col < FashionMnistModes.Length; col++)
         {
+            var kind = FashionMnistModes[col];
             foreach (ulong seed in context.Seeds)
             {
-                var outcome = context.Time($"{problem.Name} {kind} seed {seed}", () =>
-                {
-                    var teacher = BayesianDistillationRun.TrainTeacher(problem, kind, seed, context.Status);
-                    var method = BayesianDistillationRun.Method(problem, kind, NeuronOrderingKind.Random, seed);
-                    return BayesianDistillationRun.Distil(problem, method, teacher, method.MakeOrdering(teacher, problem.Train, problem.Likelihood), seed, context.Status);
-                });
+                var run = results[next++];
+                var outcome = run.Orderings.Single().Outcome;
                 table.AddRow(kind.ToString(), seed, outcome.AreaDistil, outcome.AreaDistilAll, outcome.TeacherFinal,
-                    outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final, context.Timings[^1].Value);
+                    outcome.Student.Final, outcome.DistilStudent.Final, outcome.DistilStudentAll.Final, run.Seconds);
                 if (seed == context.Seeds[0]) AddCurves(figure.Axes(0, col, $"FashionMNIST, {kind}", "step", "test log-likelihood"), outcome);
             }
-            col++;
         }
         result.Figures["fmnist_learning_curves"] = figure;
     }

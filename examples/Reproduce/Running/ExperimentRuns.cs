@@ -96,6 +96,9 @@ public static class RunBodies
     {
         registry.Register(Experiments.ProbabilisticStudentRun.Body, (request, _) => Experiments.ProbabilisticStudentRun.Run(request, data));
         registry.Register(Experiments.Vid.VidStudentRun.Body, (request, cancellation) => Experiments.Vid.VidStudentRun.Run(request, data, cancellation));
+        registry.Register(Experiments.Bayesian.BayesianSeedRuns.SyntheticBody, (request, _) => Experiments.Bayesian.BayesianSeedRuns.RunSynthetic(request));
+        registry.Register(Experiments.Bayesian.BayesianSeedRuns.FashionBody, (request, _) => Experiments.Bayesian.BayesianSeedRuns.RunFashion(request, data));
+        registry.Register(Experiments.DarkKnowledge.DarkKnowledgeClassification.Body, (request, _) => Experiments.DarkKnowledge.DarkKnowledgeClassification.RunSeed(request, data));
         return registry;
     }
 }

