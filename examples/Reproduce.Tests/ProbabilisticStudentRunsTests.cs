@@ -29,13 +29,14 @@ public class ProbabilisticStudentRunsTests
     }
 
     [Fact]
+    [Trait(Category.Name, Category.Slow)] // six students, the corrected mode's normaliser among them: 3–8 s on the loaded machine here
     public void Synthetic_students_as_runs_give_the_outcomes_of_students_trained_directly()
     {
         var data = new DataCatalog(null, null);
         var runs = RunService.InProcess(RunBodies.Students(new RunBodyRegistry(), data), jobs: 2);
         const double t = 10, lambda = 0.75;
-        const int epochs = 3;
-        (string Method, ulong Seed)[] students = [("ml", 0), ("probabilistic-corrected", 1), ("probabilistic-paper", 2), ("hinton", 0)];
+        const int epochs = 2;
+        (string Method, ulong Seed)[] students = [("ml", 0), ("probabilistic-corrected", 1), ("probabilistic-paper", 2)];
         var outcomes = runs.Payloads([.. students.Select(s => ProbabilisticStudentRun.Request(runs, s.Method, t, lambda, epochs, s.Seed, detail: true))],
             CancellationToken.None).Select(ProbabilisticStudentRun.ReadOutcome).ToList();
 
