@@ -15,6 +15,9 @@ namespace Probabilistic.Reproduce.Experiments;
 /// and without the teacher; the T–λ sweep; FashionMNIST with the LeNet teacher (Paper and Corrected modes); the
 /// privileged-information variant (teacher on clean images, student on 2×-downsampled ones, |I|/m varied); and a
 /// note that the Twitter experiment cannot run here. Tables show mean ± sd over seeds beside the paper's numbers.
+/// Every gradient-trained student (one seed × one configuration) is a run through <c>context.Runs</c>, a section's
+/// students submitted at once: <c>probabilistic/student</c> (synthetic set) and <c>probabilistic/fashion-student</c>
+/// (FashionMNIST; the teacher trained once per process). The tables' <c>seconds</c> are the students' training time summed.
 /// </summary>
 public sealed class ProbabilisticExperiment : IExperiment
 {

@@ -14,7 +14,8 @@ namespace Probabilistic.Reproduce.Experiments;
 /// teacher helping, 0.454 against 0.461). From the reported condition (Paper mode: terms 1–4, clamp ε = 1e-6,
 /// T = 2 for teacher and student, λ = 0.25) one thing is changed at a time: the fourth term dropped, the clamp, the
 /// student's temperature, the method (Hinton); then λ × T on a grid. Same teacher (seed 0) and seeds as
-/// <c>probabilistic</c>.
+/// <c>probabilistic</c>. Every student is a <c>probabilistic/fashion-student</c> run (the conditions at once, then
+/// the grid at once); the <c>seconds</c> column is the condition's students' training time summed.
 /// </summary>
 public sealed class FashionAblationExperiment : IExperiment
 {
