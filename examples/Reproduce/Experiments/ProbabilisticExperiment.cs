@@ -15,6 +15,9 @@ namespace Probabilistic.Reproduce.Experiments;
 /// and without the teacher; the T–λ sweep; FashionMNIST with the LeNet teacher (Paper and Corrected modes); the
 /// privileged-information variant (teacher on clean images, student on 2×-downsampled ones, |I|/m varied); and a
 /// note that the Twitter experiment cannot run here. Tables show mean ± sd over seeds beside the paper's numbers.
+/// Every gradient-trained student (one seed × one configuration) is a run through <c>context.Runs</c>, a section's
+/// students submitted at once: <c>probabilistic/student</c> (synthetic set) and <c>probabilistic/fashion-student</c>
+/// (FashionMNIST; the teacher trained once per process). The tables' <c>seconds</c> are the students' training time summed.
 /// </summary>
 public sealed class ProbabilisticExperiment : IExperiment
 {
@@ -74,19 +77,18 @@ public sealed class ProbabilisticExperiment : IExperiment
         SyntheticClassification data = context.Data.SyntheticClassification;
         const double teacherT = 10, lambda = 0.75;
         float[] soft = data.SoftLabels(data.Train, teacherT);
-        float[] trueTest = data.SoftLabels(data.Test, teacherT);
         result.Config["synthetic"] = new Dictionary<string, object?>
         {
             ["teacher"] = "softmax(x W / 10)", ["lambda"] = lambda, ["student_temperature"] = 1, ["student"] = "linear 10→3",
             ["epochs"] = plan.SyntheticEpochs, ["reduction"] = "CodeBatchMean",
         };
-        var settings = new DistillationSettings(lambda, TeacherTemperature: teacherT, StudentTemperature: 1);
-        (string Label, string Method, bool IncludeNormalizer)[] conditions =
+        // The student temperature is 1; the normaliser term is on for probabilistic-corrected only (ProbabilisticStudentRun).
+        (string Label, string Method)[] conditions =
         [
-            ("without teacher", "ml", false),
-            ("with teacher (paper code: terms 1-3)", "probabilistic-paper", false),
-            ("with teacher + corrected term 4", "probabilistic-corrected", true),
-            ("Hinton (T = 1)", "hinton", false),
+            ("without teacher", "ml"),
+            ("with teacher (paper code: terms 1-3)", "probabilistic-paper"),
+            ("with teacher + corrected term 4", "probabilistic-corrected"),
+            ("Hinton (T = 1)", "hinton"),
         ];
         string[] paper = ["0.422 ± 0.002", "0.831 ± 0.001", "0.75 ± 0.22", "2.64 ± 0.02"];
         string[] paperWith = ["0.618 ± 0.001", "0.828 ± 0.002", "0.45 ± 0.20", "1.17 ± 0.05"];
@@ -95,18 +97,23 @@ public sealed class ProbabilisticExperiment : IExperiment
         var figure = new Figure("Synthetic: test cross-entropy per epoch (mean ± sd over seeds)", 900, 500);
         var axes = figure.Axes(xLabel: "epoch", yLabel: "test CE");
         var gradient = new List<BayesianStudents.GradientRuns>();
-        foreach (var (label, method, normalizer) in conditions)
+        // Every student a probabilistic/student run (its normaliser on for probabilistic-corrected only, as here),
+        // all submitted at once; each has its own generator from its seed, so the numbers are those of training them in turn.
+        var requests = conditions.SelectMany(condition => context.Seeds.Select(seed =>
+            ProbabilisticStudentRun.Request(context.Runs, condition.Method, teacherT, lambda, plan.SyntheticEpochs, seed, detail: true))).ToList();
+        var outcomes = context.Runs.Payloads(requests, context.Cancellation).Select(ProbabilisticStudentRun.ReadOutcome).ToList();
+        int next = 0;
+        foreach (var (label, method) in conditions)
         {
-            var clock = Stopwatch.StartNew();
-            bool[] inI = ProbabilisticExperiments.All(data.Train.Count);
-            var runs = context.Seeds.Select(seed => ProbabilisticExperiments.TrainStudent(data.Train, data.Test,
-                rng => Zoo.Logistic(rng, SyntheticClassification.FeatureCount, SyntheticClassification.ClassCount), method,
-                settings with { IncludeNormalizer = normalizer }, soft, inI, plan.SyntheticEpochs, seed, trueTest, trackEpochs: true)).ToList();
+            var done = outcomes.GetRange(next, context.Seeds.Count);
+            next += context.Seeds.Count;
+            var runs = done.Select(o => o.Outcome).ToList();
+            double seconds = done.Sum(o => o.Seconds);
             string[] reference = method == "ml" ? paper : method == "probabilistic-paper" ? paperWith : ["—", "—", "—", "—"];
-            AddMetricsRow(table, label, method, runs, reference, clock.Elapsed.TotalSeconds);
-            gradient.Add(new(label, method, runs, clock.Elapsed.TotalSeconds));
+            AddMetricsRow(table, label, method, runs, reference, seconds);
+            gradient.Add(new(label, method, runs, seconds));
             AddCurve(axes, label, runs);
-            context.Status($"synthetic {label}: CE {Mean(runs, m => m.CrossEntropy):F4}, acc {Mean(runs, m => m.Accuracy):F4} ({clock.Elapsed.TotalSeconds:F1} s)");
+            context.Status($"synthetic {label}: CE {Mean(runs, m => m.CrossEntropy):F4}, acc {Mean(runs, m => m.Accuracy):F4} ({seconds:F1} s of training)");
         }
         result.Figures["synthetic_learning_curves"] = figure;
         BayesianStudents.Synthetic(context, result, data, soft, lambda, gradient);
@@ -178,22 +185,20 @@ public sealed class ProbabilisticExperiment : IExperiment
             result.AddTable("fashion_mnist", "FashionMNIST", "status").AddRow("missing: " + result.Notes[^1]);
             return;
         }
-        LabeledDataset train = fashion.Train;
-        if (plan.TrainSubset is int subset)
-            train = train.Subset(Enumerable.Range(0, subset).ToArray(), $"{train.Name}[first {subset}]");
         const double t = 2, lambda = 0.25;
+        // One teacher (seed 0) per process and plan, shared with this process's student runs (each worker trains its own, the same).
+        var teacher = context.Time("train teacher", () => FashionTeachers.Shared(context.Data, plan.TrainSubset, plan.TeacherEpochs,
+            r => context.Status($"teacher epoch {r.Epoch}: loss {r.TrainLoss:F4}, train acc {r.TrainAccuracy:F4} ({r.Seconds:F1} s)")));
+        LabeledDataset train = teacher.Train;
         result.Config["fashion_mnist"] = new Dictionary<string, object?>
         {
             ["train"] = train.Count, ["test"] = fashion.Test.Count, ["teacher"] = "LeNet-like (Zoo.LeNet), CE, one teacher (seed 0) for all students",
             ["teacher_epochs"] = plan.TeacherEpochs, ["student"] = "logistic 784→10", ["student_epochs"] = plan.StudentEpochs,
             ["temperature"] = t, ["lambda"] = lambda, ["reduction"] = "CodeBatchMean", ["paper_term4_clamp"] = 1e-6,
         };
-
-        var teacher = context.Time("train teacher", () => ProbabilisticExperiments.TrainTeacher(train, plan.TeacherEpochs, seed: 0,
-            r => context.Status($"teacher epoch {r.Epoch}: loss {r.TrainLoss:F4}, train acc {r.TrainAccuracy:F4} ({r.Seconds:F1} s)")));
-        var teacherTest = Nn.Training.Trainer.Evaluate(teacher, fashion.Test.OrderedBatches());
+        var teacherTest = teacher.Test;
         context.Status($"teacher: test accuracy {teacherTest.Accuracy:F4}, CE {teacherTest.CrossEntropy:F4}");
-        float[] soft = DistillationTraining.TeacherProbabilities(teacher, train, t);
+        float[] soft = teacher.Soft(t);
 
         var table = result.AddTable("fashion_mnist", $"FashionMNIST: logistic student, final epoch {plan.StudentEpochs}, T = 2, λ = 0.25, mean ± sd over the runs (teacher test acc {teacherTest.Accuracy:F4})",
             "condition", "method", "runs", "test CE", "CE sd", "accuracy", "acc sd", "max−min", "max−min sd", "RealCE", "RealCE sd", "paper CE", "paper acc", "paper max−min", "paper RealCE", "seconds");
@@ -206,43 +211,51 @@ public sealed class ProbabilisticExperiment : IExperiment
             ("with teacher, Corrected mode", "probabilistic-corrected", ["—", "—", "—", "—"]),
         ];
         var settings = new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t);
-        bool[] all = ProbabilisticExperiments.All(train.Count);
+        IReadOnlyList<ulong> SeedsOf(string method) => method == "probabilistic-corrected" ? [.. context.Seeds.Take(plan.CorrectedSeeds)] : context.Seeds;
+        // Every student a probabilistic/fashion-student run, all submitted at once.
+        var requests = conditions.SelectMany(condition => SeedsOf(condition.Method).Select(seed => FashionStudentRun.Request(context.Runs,
+            new FashionStudent(condition.Method, settings, plan.StudentEpochs, plan.TeacherEpochs, plan.TrainSubset, Detail: true), seed))).ToList();
+        var outcomes = context.Runs.Payloads(requests, context.Cancellation).Select(FashionStudentRun.Read).ToList();
         var gradient = new List<BayesianStudents.GradientRuns>();
+        int next = 0;
         foreach (var (label, method, paper) in conditions)
         {
-            var clock = Stopwatch.StartNew();
-            var seeds = method == "probabilistic-corrected" ? context.Seeds.Take(plan.CorrectedSeeds) : context.Seeds;
-            var runs = seeds.Select(seed =>
-            {
-                var run = ProbabilisticExperiments.TrainStudent(train, fashion.Test, rng => Zoo.Logistic(rng), method, settings, soft, all,
-                    plan.StudentEpochs, seed, trackEpochs: true);
-                context.Status($"fashion {label} seed {seed}: CE {run.Metrics.CrossEntropy:F4}, acc {run.Metrics.Accuracy:F4}");
-                return run;
-            }).ToList();
-            AddMetricsRow(table, label, method, runs, paper, clock.Elapsed.TotalSeconds);
-            gradient.Add(new(label, method, runs, clock.Elapsed.TotalSeconds));
+            var seeds = SeedsOf(method);
+            var done = outcomes.GetRange(next, seeds.Count);
+            next += seeds.Count;
+            var runs = done.Select(o => o.Outcome).ToList();
+            double seconds = done.Sum(o => o.Seconds);
+            for (int i = 0; i < seeds.Count; i++)
+                context.Status($"fashion {label} seed {seeds[i]}: CE {runs[i].Metrics.CrossEntropy:F4}, acc {runs[i].Metrics.Accuracy:F4}");
+            AddMetricsRow(table, label, method, runs, paper, seconds);
+            gradient.Add(new(label, method, runs, seconds));
             AddCurve(axes, label, runs);
         }
         result.Figures["fashion_learning_curves"] = figure;
         BayesianStudents.Fashion(context, result, context.Quick, train, fashion.Test, soft, t, lambda, gradient);
 
-        Privileged(context, result, plan, train, fashion.Test, soft, settings);
+        Privileged(context, result, plan, settings);
     }
 
-    private static void Privileged(ExperimentContext context, ExperimentResult result, Plan plan, LabeledDataset train, LabeledDataset test,
-        float[] soft, DistillationSettings settings)
+    private static void Privileged(ExperimentContext context, ExperimentResult result, Plan plan, DistillationSettings settings)
     {
-        LabeledDataset small = ProbabilisticExperiments.Downsample2x(train), smallTest = ProbabilisticExperiments.Downsample2x(test);
         var seeds = context.Seeds.Take(plan.PrivilegedSeeds).ToList();
         var table = result.AddTable("privileged", $"Privileged information: teacher on clean 28×28 images, logistic student on 2×-downsampled 14×14 images; |I|/m varied (epoch {plan.PrivilegedEpochs}, {seeds.Count} seeds, T = 2, λ = 0.25)",
             "|I|/m", "method", "runs", "test CE", "CE sd", "accuracy", "acc sd", "CE gain vs |I| = 0", "acc gain vs |I| = 0");
-        foreach (string method in new[] { "probabilistic-paper", "probabilistic-corrected" })
+        string[] methods = ["probabilistic-paper", "probabilistic-corrected"];
+        // Every student a probabilistic/fashion-student run on the downsampled images, index set of seed + 100, all at once.
+        var requests = methods.SelectMany(method => PrivilegedFractions.SelectMany(fraction => seeds.Select(seed => FashionStudentRun.Request(context.Runs,
+            new FashionStudent(method, settings, plan.PrivilegedEpochs, plan.TeacherEpochs, plan.TrainSubset, Downsample: true,
+                IndexFraction: fraction, IndexSeed: seed + 100), seed)))).ToList();
+        var outcomes = context.Runs.Payloads(requests, context.Cancellation).Select(p => FashionStudentRun.Read(p).Outcome).ToList();
+        int next = 0;
+        foreach (string method in methods)
         {
             double baseCe = double.NaN, baseAcc = double.NaN;
             foreach (double fraction in PrivilegedFractions)
             {
-                var runs = seeds.Select(seed => ProbabilisticExperiments.TrainStudent(small, smallTest, rng => Zoo.Logistic(rng, small.FeatureSize), method, settings,
-                    soft, DistillationTraining.RandomIndexSet(small.Count, fraction, seed + 100), plan.PrivilegedEpochs, seed)).ToList();
+                var runs = outcomes.GetRange(next, seeds.Count);
+                next += seeds.Count;
                 double ce = Mean(runs, m => m.CrossEntropy), acc = Mean(runs, m => m.Accuracy);
                 if (fraction == 0) (baseCe, baseAcc) = (ce, acc);
                 table.AddRow(fraction, method, runs.Count, ce, Sd(runs, m => m.CrossEntropy), acc, Sd(runs, m => m.Accuracy), baseCe - ce, acc - baseAcc);

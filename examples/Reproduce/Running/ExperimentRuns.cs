@@ -95,6 +95,7 @@ public static class RunBodies
     public static RunBodyRegistry Students(RunBodyRegistry registry, DataCatalog data)
     {
         registry.Register(Experiments.ProbabilisticStudentRun.Body, (request, _) => Experiments.ProbabilisticStudentRun.Run(request, data));
+        registry.Register(Experiments.FashionStudentRun.Body, (request, _) => Experiments.FashionStudentRun.Run(request, data));
         registry.Register(Experiments.Vid.VidStudentRun.Body, (request, cancellation) => Experiments.Vid.VidStudentRun.Run(request, data, cancellation));
         registry.Register(Experiments.Bayesian.BayesianSeedRuns.SyntheticBody, (request, _) => Experiments.Bayesian.BayesianSeedRuns.RunSynthetic(request));
         registry.Register(Experiments.Bayesian.BayesianSeedRuns.FashionBody, (request, _) => Experiments.Bayesian.BayesianSeedRuns.RunFashion(request, data));

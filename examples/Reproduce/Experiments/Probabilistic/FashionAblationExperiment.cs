@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Probabilistic.Distill.Output;
 using Probabilistic.Nn.Data;
 using Probabilistic.Nn.Models;
@@ -15,7 +14,8 @@ namespace Probabilistic.Reproduce.Experiments;
 /// teacher helping, 0.454 against 0.461). From the reported condition (Paper mode: terms 1–4, clamp ε = 1e-6,
 /// T = 2 for teacher and student, λ = 0.25) one thing is changed at a time: the fourth term dropped, the clamp, the
 /// student's temperature, the method (Hinton); then λ × T on a grid. Same teacher (seed 0) and seeds as
-/// <c>probabilistic</c>.
+/// <c>probabilistic</c>. Every student is a <c>probabilistic/fashion-student</c> run (the conditions at once, then
+/// the grid at once); the <c>seconds</c> column is the condition's students' training time summed.
 /// </summary>
 public sealed class FashionAblationExperiment : IExperiment
 {
@@ -41,30 +41,32 @@ public sealed class FashionAblationExperiment : IExperiment
             return result;
         }
         int teacherEpochs = context.Quick ? 1 : 20, studentEpochs = context.Quick ? 2 : 100;
-        LabeledDataset train = fashion.Train;
+        int? subset = context.Quick ? 3000 : null;
         if (context.Quick)
-        {
-            train = train.Subset(Enumerable.Range(0, 3000).ToArray(), $"{train.Name}[first 3000]");
             result.Notes.Add("QUICK RUN: 3,000 training images, 1 teacher epoch, 2 student epochs; the numbers are a smoke test.");
-        }
         const double t = 2, lambda = 0.25;
+        // The teacher (seed 0) once per process and plan, shared with this process's student runs.
+        var teacher = context.Time("train teacher", () => FashionTeachers.Shared(context.Data, subset, teacherEpochs));
+        LabeledDataset train = teacher.Train;
         result.Config["ablation"] = new Dictionary<string, object?>
         {
             ["train"] = train.Count, ["test"] = fashion.Test.Count, ["teacher"] = "Zoo.LeNet, CE, seed 0", ["teacher_epochs"] = teacherEpochs,
             ["student"] = "logistic 784→10", ["student_epochs"] = studentEpochs, ["reference"] = "probabilistic-paper, T = 2 (teacher and student), λ = 0.25, clamp 1e-6",
             ["grid_lambda"] = GridLambda, ["grid_temperature"] = GridTemperature, ["optimizer"] = "Adam lr 1e-3, batch 64",
         };
-        var teacher = context.Time("train teacher", () => ProbabilisticExperiments.TrainTeacher(train, teacherEpochs, seed: 0));
-        var teacherTest = Nn.Training.Trainer.Evaluate(teacher, fashion.Test.OrderedBatches());
+        var teacherTest = teacher.Test;
         context.Status($"teacher: test accuracy {teacherTest.Accuracy:F4}, CE {teacherTest.CrossEntropy:F4}");
-        var softByT = new Dictionary<double, float[]>();
-        float[] Soft(double temperature) => softByT.TryGetValue(temperature, out float[]? s) ? s
-            : softByT[temperature] = DistillationTraining.TeacherProbabilities(teacher, train, temperature);
-        bool[] all = ProbabilisticExperiments.All(train.Count);
 
-        List<StudentOutcome> Runs(string method, DistillationSettings settings) =>
-            context.Seeds.Select(seed => ProbabilisticExperiments.TrainStudent(train, fashion.Test, rng => Zoo.Logistic(rng), method, settings,
-                Soft(settings.TeacherTemperature), all, studentEpochs, seed)).ToList();
+        // Every student a probabilistic/fashion-student run (against the teacher's soft labels at the teacher
+        // temperature), a section's students submitted at once; per setting the outcomes (seeds in order) and their training seconds.
+        List<(List<StudentOutcome> Runs, double Seconds)> Runs(IReadOnlyList<(string Method, DistillationSettings Settings)> students)
+        {
+            var requests = students.SelectMany(s => context.Seeds.Select(seed => FashionStudentRun.Request(context.Runs,
+                new FashionStudent(s.Method, s.Settings, studentEpochs, teacherEpochs, subset), seed))).ToList();
+            var outcomes = context.Runs.Payloads(requests, context.Cancellation).Select(FashionStudentRun.Read).ToList();
+            return [.. Enumerable.Range(0, students.Count).Select(i => outcomes.GetRange(i * context.Seeds.Count, context.Seeds.Count))
+                .Select(done => (done.Select(o => o.Outcome).ToList(), done.Sum(o => o.Seconds)))];
+        }
 
         var reference = new DistillationSettings(lambda, TeacherTemperature: t, StudentTemperature: t);
         (string Label, string Method, DistillationSettings Settings)[] conditions =
@@ -81,10 +83,11 @@ public sealed class FashionAblationExperiment : IExperiment
         var table = result.AddTable("conditions", $"FashionMNIST logistic student, one change at a time from the reported condition (teacher test acc {teacherTest.Accuracy:F4}, epoch {studentEpochs}, {context.Seeds.Count} seeds)",
             "condition", "method", "lambda", "teacher T", "student T", "term 4", "clamp", "runs", "test CE", "CE sd", "accuracy", "acc sd", "CE − no-teacher CE", "seconds");
         double baseCe = double.NaN;
-        foreach (var (label, method, settings) in conditions)
+        var conditionRuns = Runs([.. conditions.Select(c => (c.Method, c.Settings))]);
+        for (int ci = 0; ci < conditions.Length; ci++)
         {
-            var clock = Stopwatch.StartNew();
-            var runs = Runs(method, settings);
+            var (label, method, settings) = conditions[ci];
+            var (runs, seconds) = conditionRuns[ci];
             double ce = runs.Average(r => r.Metrics.CrossEntropy);
             if (method == "ml") baseCe = ce;
             // The loss's settings as the method reads them: ml only the student's temperature, Hinton neither term 4 nor the clamp.
@@ -92,18 +95,19 @@ public sealed class FashionAblationExperiment : IExperiment
             table.AddRow(label, method, method == "ml" ? "—" : settings.Lambda, method == "ml" ? "—" : settings.TeacherTemperature,
                 settings.StudentTemperature, probabilistic ? (settings.IncludeNormalizer ? "yes" : "no") : "—",
                 probabilistic ? settings.ClampEpsilon : "—", runs.Count, ce, Sd(runs, m => m.CrossEntropy), runs.Average(r => r.Metrics.Accuracy), Sd(runs, m => m.Accuracy),
-                ce - baseCe, clock.Elapsed.TotalSeconds);
-            context.Status($"{label}: CE {ce:F4}, acc {runs.Average(r => r.Metrics.Accuracy):F4} ({clock.Elapsed.TotalSeconds:F1} s)");
+                ce - baseCe, seconds);
+            context.Status($"{label}: CE {ce:F4}, acc {runs.Average(r => r.Metrics.Accuracy):F4} ({seconds:F1} s of training)");
         }
 
         var grid = result.AddTable("lambda_temperature", $"Paper mode (terms 1–4, ε = 1e-6), teacher and student at temperature T, λ × T ({context.Seeds.Count} seeds; no-teacher CE {baseCe:F4})",
             "lambda", "T", "runs", "test CE", "CE sd", "accuracy", "acc sd", "CE − no-teacher CE");
         var ceGrid = new double[GridTemperature.Length, GridLambda.Length];
+        var gridRuns = Runs([.. Enumerable.Range(0, GridTemperature.Length * GridLambda.Length).Select(i => ("probabilistic-paper",
+            reference with { Lambda = GridLambda[i % GridLambda.Length], TeacherTemperature = GridTemperature[i / GridLambda.Length], StudentTemperature = GridTemperature[i / GridLambda.Length] }))]);
         for (int ti = 0; ti < GridTemperature.Length; ti++)
         for (int li = 0; li < GridLambda.Length; li++)
         {
-            var settings = reference with { Lambda = GridLambda[li], TeacherTemperature = GridTemperature[ti], StudentTemperature = GridTemperature[ti] };
-            var runs = Runs("probabilistic-paper", settings);
+            var runs = gridRuns[ti * GridLambda.Length + li].Runs;
             double ce = ceGrid[ti, li] = runs.Average(r => r.Metrics.CrossEntropy);
             grid.AddRow(GridLambda[li], GridTemperature[ti], runs.Count, ce, Sd(runs, m => m.CrossEntropy), runs.Average(r => r.Metrics.Accuracy), Sd(runs, m => m.Accuracy), ce - baseCe);
             context.Status($"λ = {GridLambda[li]}, T = {GridTemperature[ti]}: CE {ce:F4}");

@@ -18,7 +18,10 @@ public sealed record StudentRunMetrics(double Accuracy, double CrossEntropy, dou
 /// <c>T</c> (the teacher temperature of the soft labels), <c>lambda</c> and <c>epochs</c>, and the run's seed. The
 /// normaliser term is on for <c>probabilistic-corrected</c> only; the student temperature is 1. The payload:
 /// <c>accuracy</c>, <c>ce</c>, <c>max_min</c>, <c>real_ce</c> (against the set's true probabilities, T = 10) and
-/// <c>probes</c> (the probe objects' class probabilities).
+/// <c>probes</c> (the probe objects' class probabilities). With the optional setting <c>detail</c> = <c>true</c> the
+/// student is evaluated on the test set after every epoch and the payload adds the training <c>seconds</c>, the
+/// per-epoch reports and the test probabilities (<see cref="StudentOutcomePayload"/>; read them with
+/// <see cref="ReadOutcome"/>); requests without it keep their settings, so stored sweep runs stay valid.
 /// </summary>
 public static class ProbabilisticStudentRun
 {
@@ -40,9 +43,9 @@ public static class ProbabilisticStudentRun
         new("epochs", epochs.ToString(CultureInfo.InvariantCulture)),
     ];
 
-    /// <summary>The request of one student.</summary>
-    public static RunRequest Request(RunService runs, string method, double temperature, double lambda, int epochs, ulong seed) =>
-        runs.Request(Body, Settings(method, temperature, lambda, epochs), seed);
+    /// <summary>The request of one student; <paramref name="detail"/> asks for the learning curve and the test probabilities.</summary>
+    public static RunRequest Request(RunService runs, string method, double temperature, double lambda, int epochs, ulong seed, bool detail = false) =>
+        runs.Request(Body, detail ? [.. Settings(method, temperature, lambda, epochs), new("detail", "true")] : Settings(method, temperature, lambda, epochs), seed);
 
     /// <summary>Trains the student of <paramref name="request"/> and returns the payload.</summary>
     public static string Run(RunRequest request, DataCatalog data)
@@ -51,12 +54,15 @@ public static class ProbabilisticStudentRun
         string method = request["method"];
         double temperature = double.Parse(request["T"], c), lambda = double.Parse(request["lambda"], c);
         int epochs = int.Parse(request["epochs"], c);
+        bool detail = request.TryGet("detail", out string? d) && d == "true";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         SyntheticClassification set = data.SyntheticClassification;
         float[] soft = set.SoftLabels(set.Train, temperature);
         var settings = new DistillationSettings(lambda, TeacherTemperature: temperature, StudentTemperature: 1)
             { IncludeNormalizer = method == "probabilistic-corrected" };
         var outcome = ProbabilisticExperiments.TrainStudent(set.Train, set.Test, rng => Zoo.Logistic(rng, SyntheticClassification.FeatureCount, SyntheticClassification.ClassCount),
-            method, settings, soft, ProbabilisticExperiments.All(set.Train.Count), epochs, request.Seed, set.SoftLabels(set.Test, TrueTemperature));
+            method, settings, soft, ProbabilisticExperiments.All(set.Train.Count), epochs, request.Seed, set.SoftLabels(set.Test, TrueTemperature), trackEpochs: detail);
+        double seconds = clock.Elapsed.TotalSeconds;
         int k = SyntheticClassification.ClassCount;
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
@@ -74,6 +80,7 @@ public static class ProbabilisticStudentRun
                 w.WriteEndArray();
             }
             w.WriteEndArray();
+            if (detail) StudentOutcomePayload.Write(w, outcome, seconds, detail: true, metrics: false);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
@@ -89,6 +96,9 @@ public static class ProbabilisticStudentRun
             Get(root.GetProperty("real_ce")),
             [.. root.GetProperty("probes").EnumerateArray().Select(p => p.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray())]);
     }
+
+    /// <summary>The student's outcome in a payload of a <c>detail</c> run (its per-epoch reports and test probabilities) and its training seconds.</summary>
+    public static (StudentOutcome Outcome, double Seconds) ReadOutcome(string payload) => StudentOutcomePayload.Read(payload);
 
     private static void Number(Utf8JsonWriter w, string name, double value)
     {
