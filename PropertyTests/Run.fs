@@ -5,6 +5,13 @@ open FsCheck
 open FsCheck.FSharp
 open Probabilistic.Theorems
 
+// The property modules run one at a time. Once, under heavy load with the modules in parallel, the paper-term property
+// of DistillationLossProperties saw a loss of −2.6e37 on its first (fixed-seed) case, which passes alone and in
+// every other run: a cross-test interaction not yet found (see the closing note of this change). Until it is, the
+// modules do not share the process's threads.
+[<assembly: Xunit.CollectionBehavior(DisableTestParallelization = true)>]
+do ()
+
 /// Checks <paramref name="prop"/> on <paramref name="cases"/> cases drawn from a fixed seed.
 let check (cases: int) (seed: uint64) (prop: Property) =
     let config = Config.QuickThrowOnFailure.WithMaxTest(cases).WithReplay(Some { Rnd = Rnd(seed); Size = None })
