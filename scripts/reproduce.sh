@@ -5,6 +5,8 @@
 #   scripts/reproduce.sh run NAME|all [--quick] [--seeds N] [--jobs N] [--rerun] [--out DIR] [--fashion-mnist DIR] [--mnist DIR]
 #   scripts/reproduce.sh sweep EXPERIMENT --grid NAME=v1,v2,... [--grid ...] [--random NAME=lo:hi --trials N] [--seeds N]
 #                              [--metric M] [--quick] [--jobs N] [--rerun] [--out DIR] [--fashion-mnist DIR]
+#   (run and sweep take --cluster redis://HOST:PORT to send their runs to the workers of a cluster)
+#   scripts/reproduce.sh worker --cluster redis://HOST:PORT [--jobs N] [--name NAME]   (take a cluster's runs until Ctrl+C)
 #   scripts/reproduce.sh paper [--results DIR] [--out DIR] [--html]   (paper/README.md from paper/template/paper.md and the results; --html: paper.html by pandoc)
 # Before a run it installs missing data sets with scripts/setup.sh.
 # With no arguments it shows the help. Tables go to stdout; status lines go to stderr.
