@@ -72,10 +72,19 @@ public static class WorkerCommand
                 log.WriteLine($"reproduce: {RunPreflight.OneLine(e.Message)}");
                 return ExitCodes.RunFailed;
             }
+            catch (OperationCanceledException)
+            {
+                log.WriteLine("reproduce: worker cancelled before it joined the cluster");
+                return ExitCodes.Cancelled;
+            }
             using (host)
             {
                 log.WriteLine($"[worker] {parse.GetValue(name)} joined {address} with {slots} job(s) at code version {version}; Ctrl+C stops it");
-                try { await Task.Delay(Timeout.Infinite, cancellation); }
+                // Ctrl+C or SIGTERM: the host's lifetime hears both (it keeps the process alive until stopped), the
+                // command line's token Ctrl+C; either ends the wait.
+                var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
+                try { await Task.Delay(Timeout.Infinite, stop.Token); }
                 catch (OperationCanceledException) { }
                 log.WriteLine("[worker] stopping; runs in flight here will be retried by the other workers");
                 await host.StopAsync(CancellationToken.None);
