@@ -30,18 +30,9 @@ public sealed class EmbeddedRunExecutor : IRunExecutor
         ArgumentNullException.ThrowIfNull(requests);
         RunRequest[] distinct = requests.DistinctBy(r => r.Key).ToArray();
         var bodies = distinct.Select(r => r.Experiment).Distinct().ToDictionary(e => e, _bodies.Resolve);
-        var results = new Dictionary<RunKey, RunResult>();
         var tracker = new ProgressTracker(distinct.Length, progress);
-        var queue = new Queue<RunRequest>();
-        foreach (RunRequest r in distinct)
-        {
-            if (await _store.TryGetAsync(r.Key, cancellation).ConfigureAwait(false) is { } stored)
-            {
-                results[r.Key] = stored;
-                tracker.Reused(stored);
-            }
-            else queue.Enqueue(r);
-        }
+        var (results, pending) = await StoredRuns.SplitAsync(distinct, _store, tracker, cancellation).ConfigureAwait(false);
+        var queue = new Queue<RunRequest>(pending);
 
         async Task Work()
         {

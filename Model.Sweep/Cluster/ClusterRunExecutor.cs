@@ -75,18 +75,8 @@ public sealed class ClusterRunExecutor : IRunExecutor
     {
         ArgumentNullException.ThrowIfNull(requests);
         RunRequest[] distinct = requests.DistinctBy(r => r.Key).ToArray();
-        var results = new Dictionary<RunKey, RunResult>();
         var tracker = new ProgressTracker(distinct.Length, progress);
-        var pending = new List<RunRequest>();
-        foreach (RunRequest r in distinct)
-        {
-            if (await _store.TryGetAsync(r.Key, cancellation).ConfigureAwait(false) is { } stored)
-            {
-                results[r.Key] = stored;
-                tracker.Reused(stored);
-            }
-            else pending.Add(r);
-        }
+        var (results, pending) = await StoredRuns.SplitAsync(distinct, _store, tracker, cancellation).ConfigureAwait(false);
 
         using var gate = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         async Task Run(RunRequest request)

@@ -28,6 +28,11 @@ public sealed record ExperimentOutcome(string Status, string? Error, DateTime St
 /// </summary>
 public static class ExperimentPayload
 {
+    /// <summary>Serializer options for run payloads written as records: NaN and infinities as named literals, so a
+    /// metric that diverged comes back as it was.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions RecordJson =
+        new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     /// <summary>The payload's format name.</summary>
     public const string Format = "reproduce/experiment-result/1";
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Probabilistic.Distill.Bayesian;
 using Probabilistic.Reproduce.Running;
 using Probabilistic.Sweep;
@@ -45,7 +44,7 @@ public static class BayesianSeedRuns
 
     private static readonly ConcurrentDictionary<(DataCatalog Data, int Steps, int Test), Lazy<DistillationProblem>> FashionProblems = new();
 
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static JsonSerializerOptions Json => Results.ExperimentPayload.RecordJson;
 
     /// <summary>The request of one synthetic seed run.</summary>
     public static RunRequest SyntheticRequest(RunService runs, bool layerRemoval, TeacherPosteriorKind mode, int teacherSteps, int studentSteps, ulong seed)

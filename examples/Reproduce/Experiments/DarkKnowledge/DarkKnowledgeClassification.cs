@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Probabilistic.Core.Numerics;
 using Probabilistic.Core.Random;
 using Probabilistic.Distill.DarkKnowledge;
@@ -162,7 +161,7 @@ public static class DarkKnowledgeClassification
 
     private static readonly ConcurrentDictionary<(DataCatalog Data, string Set, bool Quick), Lazy<(LabeledDataset Train, LabeledDataset Test)>> SetCache = new();
 
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static JsonSerializerOptions Json => Results.ExperimentPayload.RecordJson;
 
     /// <summary>The request of one data set × seed (<paramref name="set"/>: mnist or fashion).</summary>
     public static RunRequest Request(RunService runs, string set, bool quick, ulong seed)

@@ -68,10 +68,10 @@ public static class ProbabilisticStudentRun
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            Number(w, "accuracy", outcome.Metrics.Accuracy);
-            Number(w, "ce", outcome.Metrics.CrossEntropy);
-            Number(w, "max_min", outcome.Metrics.MaxMinusMin);
-            Number(w, "real_ce", outcome.Metrics.RealCrossEntropy);
+            StudentOutcomePayload.Number(w, "accuracy", outcome.Metrics.Accuracy);
+            StudentOutcomePayload.Number(w, "ce", outcome.Metrics.CrossEntropy);
+            StudentOutcomePayload.Number(w, "max_min", outcome.Metrics.MaxMinusMin);
+            StudentOutcomePayload.Number(w, "real_ce", outcome.Metrics.RealCrossEntropy);
             w.WriteStartArray("probes");
             foreach (int o in ProbeObjects)
             {
@@ -99,10 +99,4 @@ public static class ProbabilisticStudentRun
 
     /// <summary>The student's outcome in a payload of a <c>detail</c> run (its per-epoch reports and test probabilities) and its training seconds.</summary>
     public static (StudentOutcome Outcome, double Seconds) ReadOutcome(string payload) => StudentOutcomePayload.Read(payload);
-
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
-    }
 }

@@ -93,7 +93,8 @@ public static class StudentOutcomePayload
         return value.ValueKind == JsonValueKind.Null ? double.NaN : value.GetDouble();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double value)
+    /// <summary>A number, or null for NaN and infinities (which JSON lacks); read back as NaN.</summary>
+    internal static void Number(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value)) w.WriteNumber(name, value);
         else w.WriteNull(name);
