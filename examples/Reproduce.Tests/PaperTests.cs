@@ -111,6 +111,8 @@ public sealed class PaperTests : IDisposable
         Assert.Equal("| cond | time | x\\|y |\n|---|---|---|\n| slow | 300 ± 10 | p\\|q |\n| fast | 100 ± 2 | — |",
             Expand("table demo/time ; * ; cond, seconds±sd:F0 as time, x|y ; F1"));
         Assert.Equal("| mode | S |\n|---|---|\n| a | 2.3 ± 1.5 |\n| b | −0.5 |", Expand("summary demo/runs ; * ; mode ; S:F1 ; F3"));
+        // A column may carry a custom .NET format with an exponent, as the scalar placeholders may.
+        Assert.Equal("| cond | seconds |\n|---|---|\n| slow | 3.0E+2 |\n| fast | 1.0E+2 |", Expand("table demo/time ; * ; cond, seconds:0.0E+0 ; F1"));
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
             if (asAt > 0) { header = spec[(asAt + 4)..].Trim(); spec = spec[..asAt].Trim(); }
             string? format = null;
             int colon = spec.LastIndexOf(':');
-            if (colon > 0 && Regex.IsMatch(spec[(colon + 1)..], @"^[A-Za-z]\d{0,2}$")) { format = spec[(colon + 1)..]; spec = spec[..colon]; }
+            if (colon > 0 && Regex.IsMatch(spec[(colon + 1)..], @"^([A-Za-z]\d{0,2}|[0#.]+[eE][-+]?0+)$")) { format = spec[(colon + 1)..]; spec = spec[..colon]; }
             string? sd = null;
             int pm = spec.IndexOf('±');
             if (pm > 0) { sd = spec[(pm + 1)..].Trim(); spec = spec[..pm].Trim(); }
