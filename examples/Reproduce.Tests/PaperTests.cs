@@ -30,6 +30,17 @@ public sealed class PaperTests : IDisposable
           ]
         }
         """);
+        string sweep = Path.Combine(_root, "results", "sweep-demo");
+        Directory.CreateDirectory(sweep);
+        File.WriteAllText(Path.Combine(sweep, "result.json"), """
+        {
+          "experiment": "sweep-demo", "started_utc": "2026-12-01T10:20:30.0000000Z", "seconds": 9.3,
+          "options": { "quick": true, "seeds": [0, 1] },
+          "config": { "experiment": "demo", "varied": ["lambda"] },
+          "environment": { "git_commit": "0123456789abcdef0123456789abcdef01234567", "git_dirty": false, "dotnet": ".NET 10.0.12", "cpu": "AMD EPYC (family 26, model 2; AVX-512)", "logical_cores": 2 },
+          "tables": []
+        }
+        """);
         File.WriteAllText(Path.Combine(folder, "curves.png"), "png");
         File.WriteAllText(Path.Combine(folder, "both.png"), "png");
         File.WriteAllText(Path.Combine(folder, "both.svg"), "<svg/>");
@@ -127,6 +138,8 @@ public sealed class PaperTests : IDisposable
         Assert.Contains("2026-12-01 10:20 UTC", line);
         Assert.Contains("1,235 s", line);
         Assert.Contains("3 seeds", line);
+        // A sweep's folder names the command that made it: `sweep EXP`, not `run sweep-EXP`.
+        Assert.StartsWith("*Provenance:* `sweep demo` --quick, 2 seeds, commit `0123456` (clean tree), AMD EPYC (family 26, model 2; AVX-512)", Expand("provenance sweep-demo"));
         Assert.Equal("| experiment | seeds | commit | tree | CPU | started (UTC) | seconds |\n|---|---|---|---|---|---|---|\n" +
             "| demo | 3 | `0123456` | dirty | AMD EPYC (family, ISA not recorded) | 2026-12-01 10:20 | 1,235 |\n" +
             "| all |  | 1 commit |  |  |  | 1,235 |", Expand("machines demo"));

@@ -344,7 +344,12 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
         double seconds = results.Value(experiment, "seconds").GetDouble();
         int seeds = results.Value(experiment, "options.seeds").GetArrayLength();
         bool quick = results.Value(experiment, "options.quick").ValueKind == JsonValueKind.True;
-        return $"*Provenance:* `run {experiment}`{(quick ? " --quick" : "")}, {seeds} seed{(seeds == 1 ? "" : "s")}, commit `{commit}` ({dirty}), " +
+        // A sweep's folder is sweep-EXP and its config names the swept experiment and the varied parameters.
+        string command = results.TryValue(experiment, "config.varied", out JsonElement varied, out _) && varied.ValueKind == JsonValueKind.Array
+                         && results.TryValue(experiment, "config.experiment", out JsonElement swept, out _) && swept.ValueKind == JsonValueKind.String
+            ? $"sweep {swept.GetString()}"
+            : $"run {experiment}";
+        return $"*Provenance:* `{command}`{(quick ? " --quick" : "")}, {seeds} seed{(seeds == 1 ? "" : "s")}, commit `{commit}` ({dirty}), " +
             $"{cpu}, {cores} logical cores, {dotnet}; started {started}, {Format(seconds, "N0")} s in all.";
     }
 

@@ -70,16 +70,26 @@ public sealed class ResultSet
     };
 
     /// <summary>The value at a dotted path in <paramref name="experiment"/>'s result.json (numeric segments index arrays).</summary>
-    public JsonElement Value(string experiment, string path)
+    public JsonElement Value(string experiment, string path) =>
+        TryValue(experiment, path, out JsonElement node, out string? stoppedAt) ? node
+            : throw new PaperException($"{ResultFile(experiment)} has no field '{path}' (stopped at '{stoppedAt}')");
+
+    /// <summary>
+    /// The value at a dotted path in <paramref name="experiment"/>'s result.json, or false with the segment where the
+    /// path left the file (a missing result file is still an error).
+    /// </summary>
+    public bool TryValue(string experiment, string path, out JsonElement value, out string? stoppedAt)
     {
         JsonElement node = Root(experiment);
         foreach (string segment in path.Split('.'))
         {
             if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(segment, out JsonElement child)) node = child;
             else if (node.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < node.GetArrayLength()) node = node[i];
-            else throw new PaperException($"{ResultFile(experiment)} has no field '{path}' (stopped at '{segment}')");
+            else { value = default; stoppedAt = segment; return false; }
         }
-        return node;
+        value = node;
+        stoppedAt = null;
+        return true;
     }
 }
 
