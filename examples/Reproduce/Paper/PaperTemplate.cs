@@ -329,28 +329,46 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
         };
     }
 
+    /// <summary>What a result file records of its run, read once for the provenance line and the machines table.</summary>
+    /// <param name="Commit">The commit's first 7 characters, or null when not recorded.</param>
+    /// <param name="Dirty">Whether the tree had uncommitted changes, or null when not recorded.</param>
+    /// <param name="Cpu">The CPU as recorded; without a parenthesis the file predates the family, model and ISA record.</param>
+    /// <param name="Started">The start in UTC, or null when the file's start is not a date.</param>
+    /// <param name="Seconds">The run's seconds in all.</param>
+    /// <param name="Seeds">How many seeds it ran.</param>
+    private sealed record RunRecord(string? Commit, bool? Dirty, string? Cpu, DateTime? Started, double Seconds, int Seeds)
+    {
+        /// <summary>Whether the CPU record names the family, model and vector ISA.</summary>
+        public bool CpuDetailed => Cpu?.Contains('(') == true;
+    }
+
+    private RunRecord Record(string experiment)
+    {
+        string? commit = results.Value(experiment, "environment.git_commit").GetString() is { Length: >= 7 } c ? c[..7] : null;
+        bool? dirty = results.Value(experiment, "environment.git_dirty").ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null };
+        DateTime? started = DateTime.TryParse(results.Value(experiment, "started_utc").GetString(), CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime t) ? t : null;
+        return new RunRecord(commit, dirty, results.Value(experiment, "environment.cpu").GetString(), started,
+            results.Value(experiment, "seconds").GetDouble(), results.Value(experiment, "options.seeds").GetArrayLength());
+    }
+
     /// <summary>The provenance line of <paramref name="experiment"/>: commit, tree state, CPU, .NET, date and seconds.</summary>
     public string Provenance(string experiment)
     {
-        string commit = results.Value(experiment, "environment.git_commit").GetString() is { Length: >= 7 } c ? c[..7] : "unknown commit";
-        JsonElement dirtyElement = results.Value(experiment, "environment.git_dirty");
-        string dirty = dirtyElement.ValueKind switch { JsonValueKind.True => "dirty tree", JsonValueKind.False => "clean tree", _ => "tree state not recorded" };
-        string cpu = results.Value(experiment, "environment.cpu").GetString() ?? "unknown CPU";
-        if (!cpu.Contains('(')) cpu += " (family, model and vector ISA not recorded: the run predates that record)";
+        RunRecord run = Record(experiment);
+        string dirty = run.Dirty switch { true => "dirty tree", false => "clean tree", null => "tree state not recorded" };
+        string cpu = (run.Cpu ?? "unknown CPU") + (run.CpuDetailed ? "" : " (family, model and vector ISA not recorded: the run predates that record)");
         string dotnet = results.Value(experiment, "environment.dotnet").GetString() ?? "";
         int cores = results.Value(experiment, "environment.logical_cores").GetInt32();
-        string started = DateTime.Parse(results.Value(experiment, "started_utc").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
-            .ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        double seconds = results.Value(experiment, "seconds").GetDouble();
-        int seeds = results.Value(experiment, "options.seeds").GetArrayLength();
+        DateTime started = run.Started ?? throw new PaperException($"{results.ResultFile(experiment)}: started_utc is not a date");
         bool quick = results.Value(experiment, "options.quick").ValueKind == JsonValueKind.True;
         // A sweep's folder is sweep-EXP and its config names the swept experiment and the varied parameters.
         string command = results.TryValue(experiment, "config.varied", out JsonElement varied, out _) && varied.ValueKind == JsonValueKind.Array
                          && results.TryValue(experiment, "config.experiment", out JsonElement swept, out _) && swept.ValueKind == JsonValueKind.String
             ? $"sweep {swept.GetString()}"
             : $"run {experiment}";
-        return $"*Provenance:* `{command}`{(quick ? " --quick" : "")}, {seeds} seed{(seeds == 1 ? "" : "s")}, commit `{commit}` ({dirty}), " +
-            $"{cpu}, {cores} logical cores, {dotnet}; started {started}, {Format(seconds, "N0")} s in all.";
+        return $"*Provenance:* `{command}`{(quick ? " --quick" : "")}, {run.Seeds} seed{(run.Seeds == 1 ? "" : "s")}, commit `{run.Commit ?? "unknown commit"}` ({dirty}), " +
+            $"{cpu}, {cores} logical cores, {dotnet}; started {started.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}, {Format(run.Seconds, "N0")} s in all.";
     }
 
     /// <summary>A Markdown table of the named experiments' runs: seeds, commit, tree state, CPU, start and seconds.</summary>
@@ -361,14 +379,13 @@ public sealed partial class PaperTemplate(ResultSet results, string outDirectory
         var commits = new HashSet<string>();
         foreach (string experiment in list.Split(',').Select(e => e.Trim()))
         {
-            total += results.Value(experiment, "seconds").GetDouble();
-            string commit = results.Value(experiment, "environment.git_commit").GetString() is { Length: >= 7 } c ? c[..7] : "—";
-            string tree = results.Value(experiment, "environment.git_dirty").ValueKind switch { JsonValueKind.True => "dirty", JsonValueKind.False => "clean", _ => "—" };
-            string cpu = results.Value(experiment, "environment.cpu").GetString() ?? "—";
-            if (!cpu.Contains('(')) cpu += " (family, ISA not recorded)";
-            string started = results.Value(experiment, "started_utc").GetString() is { Length: >= 16 } s ? s[..16].Replace('T', ' ') : "—";
-            lines.Add(Row([experiment, results.Value(experiment, "options.seeds").GetArrayLength().ToString(CultureInfo.InvariantCulture),
-                $"`{commit}`", tree, cpu, started, Format(results.Value(experiment, "seconds").GetDouble(), "N0")]));
+            RunRecord run = Record(experiment);
+            total += run.Seconds;
+            string commit = run.Commit ?? "—";
+            string tree = run.Dirty switch { true => "dirty", false => "clean", null => "—" };
+            string cpu = (run.Cpu ?? "—") + (run.CpuDetailed ? "" : " (family, ISA not recorded)");
+            string started = run.Started?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "—";
+            lines.Add(Row([experiment, run.Seeds.ToString(CultureInfo.InvariantCulture), $"`{commit}`", tree, cpu, started, Format(run.Seconds, "N0")]));
             commits.Add(commit);
         }
         lines.Add(Row(["all", "", $"{commits.Count} commit{(commits.Count == 1 ? "" : "s")}", "", "", "", Format(total, "N0")]));
